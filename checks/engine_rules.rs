@@ -1,0 +1,393 @@
+//! The WFP engine model, rule by rule: one test per rule of `shared/domain/wfp.md`,
+//! named after its id. Runs in the std build (real threads where a rule needs two).
+
+#![cfg(not(any(loom, feature = "shuttle")))]
+
+use wfpcheck::faults::{CallKind, FaultKind, FaultPlan};
+use wfpcheck::log::{Actor, CallOk, EventKind, Log};
+use wfpcheck::wfp::{Engine, FilterSpec, Handle, SessionOptions, Status, TxnWait};
+
+const T0: Actor = Actor::Thread(0);
+const T1: Actor = Actor::Thread(1);
+const STATIC_INFINITE: SessionOptions = SessionOptions { dynamic: false, txn_wait: TxnWait::Infinite };
+const DYNAMIC_INFINITE: SessionOptions = SessionOptions { dynamic: true, txn_wait: TxnWait::Infinite };
+
+fn engine() -> Engine {
+    Engine::new(Log::new(), FaultPlan::NONE)
+}
+
+fn engine_with(plan: FaultPlan) -> Engine {
+    Engine::new(Log::new(), plan)
+}
+
+/// A provider, a sublayer and a callout, added in `session`.
+fn objects(engine: &Engine, session: Handle) {
+    engine.provider_add(T0, session, "provider").unwrap();
+    engine.sublayer_add(T0, session, "sublayer", Some("provider")).unwrap();
+    engine.callout_add(T0, session, "callout", Some("provider")).unwrap();
+}
+
+fn filter(context: u64) -> FilterSpec {
+    FilterSpec {
+        layer: "ALE_AUTH_CONNECT_V4",
+        sublayer: "sublayer",
+        provider: Some("provider"),
+        callout: Some("callout"),
+        raw_context: context,
+    }
+}
+
+fn filters(engine: &Engine) -> Vec<u64> {
+    engine.summary().filters.iter().map(|(id, _)| id.0).collect()
+}
+
+/// Waits (with real threads) until `count` calls wait for the transaction lock.
+fn until_waiting(engine: &Engine, count: usize) {
+    for _ in 0..1_000_000 {
+        if engine.summary().waiters == count {
+            return;
+        }
+        std::thread::yield_now();
+    }
+    panic!("{count} call(s) never started to wait");
+}
+
+#[test]
+fn w1_engine_open_gives_a_new_session_and_close_ends_it() {
+    let engine = engine();
+    let a = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let b = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    assert_ne!(a, b);
+    assert_eq!(engine.summary().open_sessions, vec![a, b]);
+    engine.engine_close(T0, a).unwrap();
+    assert_eq!(engine.summary().open_sessions, vec![b]);
+}
+
+#[test]
+fn w1_closing_a_session_aborts_its_open_transaction() {
+    let engine = engine();
+    let setup = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, setup);
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, session).unwrap();
+    engine.filter_add(T0, session, filter(1)).unwrap();
+    engine.engine_close(T0, session).unwrap();
+    let end = engine.summary();
+    assert!(end.open_txns.is_empty() && end.lock_holder.is_none());
+    assert!(end.filters.is_empty(), "the aborted transaction's filter must not exist");
+}
+
+#[test]
+fn w2_a_dynamic_sessions_objects_go_when_it_ends() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::DYNAMIC).unwrap();
+    objects(&engine, session);
+    engine.filter_add(T0, session, filter(1)).unwrap();
+    assert_eq!(engine.summary().objects.len(), 4);
+    engine.engine_close(T0, session).unwrap();
+    assert_eq!(engine.summary().objects, Vec::<String>::new());
+}
+
+#[test]
+fn w2_a_static_sessions_objects_stay_after_it_ends() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, session);
+    engine.filter_add(T0, session, filter(1)).unwrap();
+    engine.engine_close(T0, session).unwrap();
+    assert_eq!(engine.summary().objects.len(), 4);
+}
+
+#[test]
+fn w3_wait_timeout_zero_is_the_default_and_infinite_never_times_out() {
+    assert_eq!(TxnWait::from_msec(0), TxnWait::SystemDefault);
+    assert_eq!(TxnWait::from_msec(u32::MAX), TxnWait::Infinite);
+    assert_eq!(TxnWait::from_msec(500), TxnWait::Millis(500));
+    assert_eq!(SessionOptions::NULL.txn_wait, TxnWait::SystemDefault);
+    assert!(TxnWait::SystemDefault.can_time_out());
+    assert!(!TxnWait::Infinite.can_time_out());
+
+    // A planned timeout fires on a session with the default wait ...
+    let plan = FaultPlan::one(1, CallKind::TransactionBegin, 1, FaultKind::TimesOut);
+    let engine = engine_with(plan.clone());
+    let holder = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let waiter = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, holder).unwrap();
+    assert_eq!(engine.transaction_begin(T1, waiter), Err(Status::Timeout));
+
+    // ... and not on an INFINITE one: that Begin waits until the lock is released.
+    let engine = std::sync::Arc::new(engine_with(plan));
+    let holder = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let waiter = engine.engine_open(T1, STATIC_INFINITE).unwrap();
+    engine.transaction_begin(T0, holder).unwrap();
+    let begin = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.transaction_begin(T1, waiter)
+    });
+    until_waiting(&engine, 1);
+    engine.transaction_commit(T0, holder).unwrap();
+    assert_eq!(begin.join().unwrap(), Ok(()));
+}
+
+#[test]
+fn w4_a_closed_handle_is_an_error_never_a_success() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    engine.engine_close(T0, session).unwrap();
+    assert_eq!(engine.transaction_begin(T0, session), Err(Status::InvalidHandle));
+    assert_eq!(engine.provider_add(T0, session, "provider"), Err(Status::InvalidHandle));
+    assert_eq!(engine.engine_close(T0, session), Err(Status::InvalidHandle));
+    let never_opened = wfpcheck::wfp::SessionId(99);
+    assert_eq!(engine.transaction_commit(T0, never_opened), Err(Status::InvalidHandle));
+}
+
+#[test]
+fn w5_second_begin_on_a_session_fails() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, session).unwrap();
+    let second = engine.transaction_begin(T0, session);
+    assert_eq!(second, Err(Status::TxnInProgress));
+    assert_eq!(
+        second.unwrap_err().to_string(),
+        "0xC022000E: The call is not allowed from within an explicit transaction."
+    );
+}
+
+#[test]
+fn w5_the_check_is_per_session_not_per_thread() {
+    let engine = std::sync::Arc::new(engine());
+    let shared = engine.engine_open(T0, SessionOptions::DYNAMIC).unwrap();
+    engine.transaction_begin(T0, shared).unwrap();
+    let other_thread = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.transaction_begin(T1, shared)
+    });
+    assert_eq!(other_thread.join().unwrap(), Err(Status::TxnInProgress));
+}
+
+#[test]
+fn w6_begin_waits_for_another_sessions_transaction() {
+    let engine = std::sync::Arc::new(engine());
+    let a = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, a).unwrap();
+    let begin = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.transaction_begin(T1, b)
+    });
+    until_waiting(&engine, 1);
+    assert_eq!(engine.summary().lock_holder, Some(a));
+    engine.transaction_commit(T0, a).unwrap();
+    assert_eq!(begin.join().unwrap(), Ok(()));
+    assert_eq!(engine.summary().lock_holder, Some(b));
+    let waited = engine.log().snapshot().iter().any(|e| {
+        e.actor == T1 && matches!(e.kind, EventKind::Wait { kind: CallKind::TransactionBegin, holder, .. } if holder == a)
+    });
+    assert!(waited, "the log records that t1's Begin waited for {a}");
+}
+
+#[test]
+fn w6_a_waiting_begin_times_out_when_the_plan_says_so() {
+    let engine = engine_with(FaultPlan::one(1, CallKind::TransactionBegin, 1, FaultKind::TimesOut));
+    let a = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, a).unwrap();
+    let timed_out = engine.transaction_begin(T1, b);
+    assert_eq!(timed_out, Err(Status::Timeout));
+    assert_eq!(timed_out.unwrap_err().code(), 0xC022_0012);
+    // A Begin that does not have to wait is not touched by a timeout fault.
+    let engine = engine_with(FaultPlan::one(1, CallKind::TransactionBegin, 1, FaultKind::TimesOut));
+    let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    assert_eq!(engine.transaction_begin(T1, b), Ok(()));
+}
+
+#[test]
+fn w7_an_implicit_call_waits_for_the_lock_too() {
+    let engine = std::sync::Arc::new(engine());
+    let setup = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, setup);
+    let a = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, a).unwrap();
+    let add = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.filter_add(T1, b, filter(2))
+    });
+    until_waiting(&engine, 1);
+    assert!(filters(&engine).is_empty(), "the implicit add has not run");
+    engine.transaction_commit(T0, a).unwrap();
+    let id = add.join().unwrap().unwrap();
+    assert_eq!(filters(&engine), vec![id.0], "the implicit add took effect at once after the wait");
+
+    let engine = engine_with(FaultPlan::one(1, CallKind::FilterDelete, 1, FaultKind::TimesOut));
+    let setup = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, setup);
+    let id = engine.filter_add(T0, setup, filter(1)).unwrap();
+    engine.transaction_begin(T0, setup).unwrap();
+    let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    assert_eq!(engine.filter_delete_by_id(T1, b, id), Err(Status::Timeout));
+}
+
+#[test]
+fn w8_a_call_on_a_shared_session_joins_its_transaction_whichever_thread_makes_it() {
+    for commit in [true, false] {
+        let engine = std::sync::Arc::new(engine());
+        let shared = engine.engine_open(T0, SessionOptions::DYNAMIC).unwrap();
+        objects(&engine, shared);
+        engine.transaction_begin(T0, shared).unwrap();
+        let joined = std::thread::spawn({
+            let engine = engine.clone();
+            move || engine.filter_add(T1, shared, filter(2))
+        });
+        let id = joined.join().unwrap().unwrap();
+        assert!(filters(&engine).is_empty(), "t1's add is part of t0's transaction: invisible until it commits");
+        let landed = engine.log().snapshot().into_iter().find_map(|e| match e.kind {
+            EventKind::Call(call) if e.actor == T1 && call.kind == CallKind::FilterAdd => call.txn,
+            _ => None,
+        });
+        assert_eq!(landed.map(|txn| txn.began_by), Some(T0), "t1's call ran inside t0's transaction");
+        if commit {
+            engine.transaction_commit(T0, shared).unwrap();
+            assert_eq!(filters(&engine), vec![id.0]);
+        } else {
+            engine.transaction_abort(T0, shared).unwrap();
+            assert!(filters(&engine).is_empty(), "t0's abort undid t1's add");
+        }
+    }
+}
+
+#[test]
+fn w9_commit_or_abort_without_a_transaction_fails() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    assert_eq!(engine.transaction_commit(T0, session), Err(Status::NoTxnInProgress));
+    assert_eq!(engine.transaction_abort(T0, session), Err(Status::NoTxnInProgress));
+    assert_eq!(Status::NoTxnInProgress.code(), 0xC022_000D);
+}
+
+#[test]
+fn w10_a_failed_call_does_not_abort_the_transaction() {
+    let engine = engine_with(FaultPlan::one(0, CallKind::FilterAdd, 2, FaultKind::Fails));
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, session);
+    engine.transaction_begin(T0, session).unwrap();
+    let first = engine.filter_add(T0, session, filter(1)).unwrap();
+    assert_eq!(engine.filter_add(T0, session, filter(1)), Err(Status::InsufficientResources));
+    let mut missing = filter(1);
+    missing.sublayer = "no such sublayer";
+    assert_eq!(engine.filter_add(T0, session, missing), Err(Status::SublayerNotFound));
+    assert_eq!(engine.summary().open_txns.len(), 1, "the transaction is still open");
+    engine.transaction_commit(T0, session).unwrap();
+    assert_eq!(filters(&engine), vec![first.0], "commit keeps what succeeded");
+}
+
+#[test]
+fn w11_commit_applies_everything_at_once_and_abort_discards_everything() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, session);
+    engine.transaction_begin(T0, session).unwrap();
+    let a = engine.filter_add(T0, session, filter(1)).unwrap();
+    let b = engine.filter_add(T0, session, filter(1)).unwrap();
+    assert!(filters(&engine).is_empty(), "nothing is visible before commit");
+    engine.transaction_commit(T0, session).unwrap();
+    assert_eq!(filters(&engine), vec![a.0, b.0]);
+
+    engine.transaction_begin(T0, session).unwrap();
+    engine.filter_delete_by_id(T0, session, a).unwrap();
+    engine.filter_add(T0, session, filter(1)).unwrap();
+    engine.transaction_abort(T0, session).unwrap();
+    assert_eq!(filters(&engine), vec![a.0, b.0], "abort discarded the delete and the add");
+}
+
+#[test]
+fn w12_a_transaction_never_ended_blocks_other_sessions_until_they_time_out() {
+    let plan = FaultPlan::new(vec![
+        wfpcheck::faults::Fault { thread: 1, kind: CallKind::TransactionBegin, occurrence: 1, fault: FaultKind::TimesOut },
+        wfpcheck::faults::Fault { thread: 1, kind: CallKind::ProviderAdd, occurrence: 1, fault: FaultKind::TimesOut },
+    ]);
+    let engine = engine_with(plan);
+    let stuck = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, stuck).unwrap();
+    let other = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    assert_eq!(engine.transaction_begin(T1, other), Err(Status::Timeout));
+    assert_eq!(engine.provider_add(T1, other, "p"), Err(Status::Timeout));
+    assert_eq!(engine.summary().lock_holder, Some(stuck), "nothing forcibly aborts it");
+}
+
+#[test]
+fn w13_a_filter_naming_a_missing_object_fails() {
+    let engine = engine();
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    assert_eq!(engine.sublayer_add(T0, session, "sublayer", Some("provider")), Err(Status::ProviderNotFound));
+    objects(&engine, session);
+    let mut spec = filter(1);
+    spec.callout = Some("missing callout");
+    assert_eq!(engine.filter_add(T0, session, spec), Err(Status::CalloutNotFound));
+    let mut spec = filter(1);
+    spec.sublayer = "missing sublayer";
+    assert_eq!(engine.filter_add(T0, session, spec), Err(Status::SublayerNotFound));
+    let mut spec = filter(1);
+    spec.provider = Some("missing provider");
+    assert_eq!(engine.filter_add(T0, session, spec), Err(Status::ProviderNotFound));
+    assert_eq!(engine.provider_add(T0, session, "provider"), Err(Status::AlreadyExists));
+    assert!(engine.filter_add(T0, session, filter(1)).is_ok());
+}
+
+#[test]
+fn w14_delete_by_id_rules() {
+    let engine = engine();
+    let static_session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, static_session);
+    let static_filter = engine.filter_add(T0, static_session, filter(1)).unwrap();
+    let dynamic_a = engine.engine_open(T0, DYNAMIC_INFINITE).unwrap();
+    let dynamic_b = engine.engine_open(T0, DYNAMIC_INFINITE).unwrap();
+    let a_filter = engine.filter_add(T0, dynamic_a, filter(2)).unwrap();
+
+    assert_eq!(engine.filter_delete_by_id(T0, static_session, wfpcheck::wfp::FilterId(99)), Err(Status::FilterNotFound));
+    assert_eq!(engine.filter_delete_by_id(T0, dynamic_b, a_filter), Err(Status::WrongSession));
+    assert_eq!(engine.filter_delete_by_id(T0, dynamic_a, static_filter), Err(Status::DynamicSessionInProgress));
+    assert_eq!(engine.filter_delete_by_id(T0, dynamic_a, a_filter), Ok(()));
+    assert_eq!(engine.filter_delete_by_id(T0, static_session, static_filter), Ok(()));
+    // Deleting an object another object refers to: STATUS_FWP_IN_USE.
+    let again = engine.filter_add(T0, static_session, filter(3)).unwrap();
+    assert_eq!(engine.sublayer_delete_by_key(T0, static_session, "sublayer"), Err(Status::InUse));
+    engine.filter_delete_by_id(T0, static_session, again).unwrap();
+    engine.callout_delete_by_key(T0, static_session, "callout").unwrap();
+    engine.sublayer_delete_by_key(T0, static_session, "sublayer").unwrap();
+    engine.provider_delete_by_key(T0, static_session, "provider").unwrap();
+    assert_eq!(engine.provider_delete_by_key(T0, static_session, "provider"), Err(Status::ProviderNotFound));
+}
+
+#[test]
+fn w15_an_object_cannot_refer_to_a_shorter_lived_one() {
+    let engine = engine();
+    let dynamic_global = engine.engine_open(T0, SessionOptions::DYNAMIC).unwrap();
+    objects(&engine, dynamic_global);
+    let static_context = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    let dynamic_context = engine.engine_open(T1, SessionOptions::DYNAMIC).unwrap();
+    assert_eq!(engine.filter_add(T1, static_context, filter(1)), Err(Status::LifetimeMismatch));
+    assert_eq!(engine.filter_add(T1, dynamic_context, filter(1)), Err(Status::LifetimeMismatch));
+    assert!(engine.filter_add(T0, dynamic_global, filter(1)).is_ok(), "same dynamic session");
+
+    let engine = wfpcheck::wfp::Engine::new(Log::new(), FaultPlan::NONE);
+    let static_global = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, static_global);
+    let dynamic_context = engine.engine_open(T1, SessionOptions::DYNAMIC).unwrap();
+    let static_context = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    assert!(engine.filter_add(T1, dynamic_context, filter(1)).is_ok(), "dynamic may refer to static");
+    assert!(engine.filter_add(T1, static_context, filter(1)).is_ok(), "static may refer to static");
+}
+
+#[test]
+fn every_status_prints_its_code_and_microsofts_text() {
+    for status in Status::ALL {
+        let text = status.to_string();
+        assert!(text.starts_with(&format!("0x{:08X}: ", status.code())), "{text}");
+        assert!(text.ends_with('.'), "{text}");
+    }
+    assert_eq!(Status::Timeout.to_string(), "0xC0220012: The call timed out while waiting to acquire the transaction lock.");
+    assert_eq!(Status::TxnInProgress.name(), "STATUS_FWP_TXN_IN_PROGRESS");
+    let _ = CallOk::Done;
+}

@@ -1,0 +1,73 @@
+//! `global_lock` and `global_lock_add_only`: #3865's lock around the global handle.
+
+use super::Design;
+use crate::netebpfext::{AddFilters, DeleteFilters, Step};
+use crate::sync::Mutex;
+use crate::wfp::{FilterId, Status};
+
+const LOCK_NAME: &str = "global handle lock";
+
+/// The global dynamic handle with one lock held around every use of it (the add path's
+/// transaction and the detach path's deletes): draft PR #3865.
+pub struct GlobalLock;
+
+impl Design for GlobalLock {
+    type State = Mutex<()>;
+
+    fn name(&self) -> &'static str {
+        "global_lock"
+    }
+
+    fn summary(&self) -> &'static str {
+        "The global dynamic handle, with one lock held around every use of it: the whole add \
+         transaction and the detach's deletes: draft PR #3865."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "Every attach and detach of every hook is serialised on one lock, held across WFP calls; \
+         a slow WFP call stalls all of them. Start-up and unload run alone, so they need no lock."
+    }
+
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+
+    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
+        op.with_lock(LOCK_NAME, lock, AddFilters::run)
+    }
+
+    fn delete_filters(&self, lock: &Mutex<()>, op: DeleteFilters<'_>) {
+        op.with_lock(LOCK_NAME, lock, DeleteFilters::run)
+    }
+}
+
+/// As `global_lock`, but the lock is held around the add path only; detach's deletes run
+/// unlocked (a plausible partial fix).
+pub struct GlobalLockAddOnly;
+
+impl Design for GlobalLockAddOnly {
+    type State = Mutex<()>;
+
+    fn name(&self) -> &'static str {
+        "global_lock_add_only"
+    }
+
+    fn summary(&self) -> &'static str {
+        "The global dynamic handle, with one lock held around the add transaction only; detach's \
+         deletes run unlocked (a plausible partial fix of #3865's kind)."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "Attaches cannot collide, but a detach's FilterDeleteById on the shared session joins whatever \
+         transaction another thread has open (W8): its delete is undone if that transaction aborts, and \
+         it is not done yet when the detach returns."
+    }
+
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+
+    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
+        op.with_lock(LOCK_NAME, lock, AddFilters::run)
+    }
+}

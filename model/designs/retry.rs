@@ -1,0 +1,85 @@
+//! `retry` and `retry_unbounded`: #3659's retried Begin.
+
+use super::Design;
+use crate::netebpfext::{Begin, Step};
+use crate::sync::thread;
+use crate::wfp::Status;
+
+/// How many times `retry` tries Begin (#3659).
+pub const RETRY_TRIES_MAX: u32 = 5;
+
+/// The global handle as in `naive`; a failed Begin is tried again, up to 5 times in all,
+/// with a short busy wait between tries: PR #3659 (closed: "Did not work").
+pub struct Retry;
+
+impl Design for Retry {
+    type State = ();
+
+    fn name(&self) -> &'static str {
+        "retry"
+    }
+
+    fn summary(&self) -> &'static str {
+        "The global dynamic handle; a failed FwpmTransactionBegin is tried again, 5 tries in all, \
+         with a short busy wait between: PR #3659 (closed, \"Did not work\")."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "A busy wait does not make the other transaction finish: all 5 tries can fall inside it. \
+         The busy wait has no scheduling point, so no checker needs fairness to find that."
+    }
+
+    fn new_state(&self) {}
+
+    fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
+        let mut tries = 1;
+        loop {
+            match op.call() {
+                Ok(()) => return Ok(()),
+                Err(status) if tries == RETRY_TRIES_MAX => return Err(status),
+                Err(_) => {
+                    tries += 1;
+                    op.ctx().note("busy wait, then try Begin again");
+                    thread::busy_wait();
+                }
+            }
+        }
+    }
+}
+
+/// As `retry`, but Begin is tried until it succeeds, yielding between tries.
+pub struct RetryUnbounded;
+
+impl Design for RetryUnbounded {
+    type State = ();
+
+    fn name(&self) -> &'static str {
+        "retry_unbounded"
+    }
+
+    fn summary(&self) -> &'static str {
+        "The global dynamic handle; a failed FwpmTransactionBegin is tried again until it succeeds, \
+         yielding the processor between tries (a variant of PR #3659)."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "Its pass rests on fair scheduling: loom's yield keeps the retrying thread off the processor \
+         until another thread has run, and shuttle's PCT lowers a yielding thread's priority. On a real \
+         kernel a spinning thread at raised IRQL can starve the transaction it waits for, and it still \
+         shares the one session, so a detach's delete can land inside another thread's transaction (W8)."
+    }
+
+    fn new_state(&self) {}
+
+    fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
+        loop {
+            match op.call() {
+                Ok(()) => return Ok(()),
+                Err(_) => {
+                    op.ctx().note("yield, then try Begin again");
+                    thread::yield_now();
+                }
+            }
+        }
+    }
+}

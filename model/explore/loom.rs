@@ -1,0 +1,88 @@
+//! loom: exhaustive exploration (DPOR), or to a stated preemption bound.
+//!
+//! loom's own caps (`max_permutations`, `max_duration`) are never used: they are checked
+//! only every `checkpoint_interval` executions and a run they stop looks like a pass.
+//! The explorer counts executions itself and stops loom by unwinding out of it.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use super::{Report, Settings, Shared, Verdict};
+use crate::designs::DynDesign;
+use crate::faults::FaultPlan;
+use crate::scenarios::Scenario;
+use crate::sync::Arc;
+
+/// The unwinding payload that stops loom; carries nothing, prints nothing.
+struct StopExploring;
+
+/// Unwinds out of loom from any model thread: loom has no other way to stop.
+fn stop_exploring() {
+    panic::resume_unwind(Box::new(StopExploring));
+}
+
+/// The largest preemption bound tried when looking for the fewest-preemption counterexample.
+pub const FEWEST_PREEMPTIONS_SEARCH_MAX: usize = 8;
+
+pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
+    let shared = Arc::new(Shared::new(design, scenario, plan, settings, stop_exploring));
+    run(&shared, settings.loom_preemption_bound, settings.loom_branches_max);
+    let how = match settings.loom_preemption_bound {
+        None => "explored exhaustively".to_string(),
+        Some(bound) => format!("explored every execution with at most {bound} preemptions"),
+    };
+    let mut report = shared.report(bound(settings), &how);
+    if report.verdict == Verdict::Fail && settings.loom_fewest_preemptions {
+        let most = settings.loom_preemption_bound.unwrap_or(FEWEST_PREEMPTIONS_SEARCH_MAX);
+        for preemptions in 0..=most.min(FEWEST_PREEMPTIONS_SEARCH_MAX) {
+            let bounded = Settings { loom_preemption_bound: Some(preemptions), ..settings.clone() };
+            let search = Arc::new(Shared::new(design, scenario, plan, &bounded, stop_exploring));
+            run(&search, Some(preemptions), settings.loom_branches_max);
+            let found = search.tally.with(|t| t.counterexample.take());
+            if let Some(mut counterexample) = found {
+                counterexample.preemptions = Some(preemptions);
+                report.why = format!(
+                    "{} violated: {}",
+                    counterexample.violation.property.name, counterexample.violation.message
+                );
+                report.counterexample = Some(counterexample);
+                break;
+            }
+        }
+    }
+    report
+}
+
+/// The bound, as the report states it.
+pub fn bound(settings: &Settings) -> String {
+    let search = match settings.loom_preemption_bound {
+        None => "loom exhaustive (DPOR)".to_string(),
+        Some(bound) => format!("loom preemption bound {bound}"),
+    };
+    format!(
+        "{search}, executions_max {}, branches_max {}, duration_max {} s",
+        settings.executions_max,
+        settings.loom_branches_max,
+        settings.duration_max.as_secs()
+    )
+}
+
+fn run(shared: &Arc<Shared>, preemption_bound: Option<usize>, branches_max: usize) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = preemption_bound;
+    builder.max_branches = branches_max;
+    builder.max_permutations = None;
+    builder.max_duration = None;
+    builder.checkpoint_file = None;
+    let model = shared.clone();
+    let explored = panic::catch_unwind(AssertUnwindSafe(|| {
+        builder.check(move || {
+            if model.run_execution().is_err() {
+                stop_exploring();
+            }
+        })
+    }));
+    let Err(payload) = explored else { return };
+    if !payload.is::<StopExploring>() {
+        shared.panicked(&*payload);
+    }
+}

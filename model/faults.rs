@@ -1,0 +1,232 @@
+//! Fault plans: which engine call of which thread fails or times out, given as data.
+//!
+//! loom has no nondeterministic-choice primitive, so faults are enumerated outside the
+//! model: a scenario lists its plans and each plan is explored on its own.
+//! A plan names a fault point (thread, kind of call, which occurrence) and what happens
+//! there. `times_out` fires only if that call has to wait for the transaction lock
+//! (W6, W7) on a session whose wait can time out (W3); `fails` always fires.
+
+use std::fmt;
+
+use crate::log::Actor;
+
+/// The engine calls a fault can be injected into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CallKind {
+    EngineOpen,
+    EngineClose,
+    TransactionBegin,
+    TransactionCommit,
+    TransactionAbort,
+    ProviderAdd,
+    SubLayerAdd,
+    CalloutAdd,
+    FilterAdd,
+    FilterDelete,
+    CalloutDelete,
+    SubLayerDelete,
+    ProviderDelete,
+    CalloutRegister,
+    CalloutUnregister,
+}
+
+impl CallKind {
+    pub const ALL: [CallKind; 15] = [
+        CallKind::EngineOpen,
+        CallKind::EngineClose,
+        CallKind::TransactionBegin,
+        CallKind::TransactionCommit,
+        CallKind::TransactionAbort,
+        CallKind::ProviderAdd,
+        CallKind::SubLayerAdd,
+        CallKind::CalloutAdd,
+        CallKind::FilterAdd,
+        CallKind::FilterDelete,
+        CallKind::CalloutDelete,
+        CallKind::SubLayerDelete,
+        CallKind::ProviderDelete,
+        CallKind::CalloutRegister,
+        CallKind::CalloutUnregister,
+    ];
+
+    /// The short name used in plan names (`t0.filter_add2.fails`).
+    pub const fn short(self) -> &'static str {
+        match self {
+            CallKind::EngineOpen => "engine_open",
+            CallKind::EngineClose => "engine_close",
+            CallKind::TransactionBegin => "begin",
+            CallKind::TransactionCommit => "commit",
+            CallKind::TransactionAbort => "abort",
+            CallKind::ProviderAdd => "provider_add",
+            CallKind::SubLayerAdd => "sublayer_add",
+            CallKind::CalloutAdd => "callout_add",
+            CallKind::FilterAdd => "filter_add",
+            CallKind::FilterDelete => "filter_delete",
+            CallKind::CalloutDelete => "callout_delete",
+            CallKind::SubLayerDelete => "sublayer_delete",
+            CallKind::ProviderDelete => "provider_delete",
+            CallKind::CalloutRegister => "callout_register",
+            CallKind::CalloutUnregister => "callout_unregister",
+        }
+    }
+
+    /// The WFP function it models.
+    pub const fn api(self) -> &'static str {
+        match self {
+            CallKind::EngineOpen => "FwpmEngineOpen",
+            CallKind::EngineClose => "FwpmEngineClose",
+            CallKind::TransactionBegin => "FwpmTransactionBegin",
+            CallKind::TransactionCommit => "FwpmTransactionCommit",
+            CallKind::TransactionAbort => "FwpmTransactionAbort",
+            CallKind::ProviderAdd => "FwpmProviderAdd",
+            CallKind::SubLayerAdd => "FwpmSubLayerAdd",
+            CallKind::CalloutAdd => "FwpmCalloutAdd",
+            CallKind::FilterAdd => "FwpmFilterAdd",
+            CallKind::FilterDelete => "FwpmFilterDeleteById",
+            CallKind::CalloutDelete => "FwpmCalloutDeleteByKey",
+            CallKind::SubLayerDelete => "FwpmSubLayerDeleteByKey",
+            CallKind::ProviderDelete => "FwpmProviderDeleteByKey",
+            CallKind::CalloutRegister => "FwpsCalloutRegister",
+            CallKind::CalloutUnregister => "FwpsCalloutUnregisterById",
+        }
+    }
+
+    fn from_short(short: &str) -> Option<CallKind> {
+        CallKind::ALL.into_iter().find(|kind| kind.short() == short)
+    }
+}
+
+/// What happens at a fault point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FaultKind {
+    /// The call fails with `STATUS_INSUFFICIENT_RESOURCES` and has no effect.
+    Fails,
+    /// If the call has to wait for the transaction lock, the wait times out (`STATUS_FWP_TIMEOUT`).
+    TimesOut,
+}
+
+impl FaultKind {
+    pub const fn name(self) -> &'static str {
+        match self {
+            FaultKind::Fails => "fails",
+            FaultKind::TimesOut => "times_out",
+        }
+    }
+}
+
+/// One injected fault: the `occurrence`-th call of `kind` made by `thread` (counting from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fault {
+    pub thread: u8,
+    pub kind: CallKind,
+    pub occurrence: u32,
+    pub fault: FaultKind,
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t{}.{}{}.{}", self.thread, self.kind.short(), self.occurrence, self.fault.name())
+    }
+}
+
+/// The faults of one exploration; empty for the plan `none`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FaultPlan {
+    faults: Vec<Fault>,
+}
+
+/// A plan name that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `t<thread>.<call><n>.<fails|times_out>` with <call> one of {calls}")]
+pub struct PlanError {
+    pub text: String,
+    pub why: &'static str,
+    pub calls: String,
+}
+
+impl FaultPlan {
+    pub const NONE: FaultPlan = FaultPlan { faults: Vec::new() };
+
+    pub fn new(mut faults: Vec<Fault>) -> FaultPlan {
+        faults.sort();
+        faults.dedup();
+        FaultPlan { faults }
+    }
+
+    pub fn one(thread: u8, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
+        FaultPlan::new(vec![Fault { thread, kind, occurrence, fault }])
+    }
+
+    pub fn faults(&self) -> &[Fault] {
+        &self.faults
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.faults.is_empty()
+    }
+
+    /// The fault planned for this call, if any. Only worker threads take faults:
+    /// start-up and unload run alone and are not what the checks are about.
+    pub fn at(&self, actor: Actor, kind: CallKind, occurrence: u32) -> Option<FaultKind> {
+        let Actor::Thread(thread) = actor else { return None };
+        self.faults
+            .iter()
+            .find(|f| f.thread == thread && f.kind == kind && f.occurrence == occurrence)
+            .map(|f| f.fault)
+    }
+
+    /// Parses the name `Display` gives.
+    pub fn parse(text: &str) -> Result<FaultPlan, PlanError> {
+        let error = |why| PlanError {
+            text: text.to_string(),
+            why,
+            calls: CallKind::ALL.iter().map(|k| k.short()).collect::<Vec<_>>().join(", "),
+        };
+        if text == "none" {
+            return Ok(FaultPlan::NONE);
+        }
+        let mut faults = Vec::new();
+        for part in text.split('+') {
+            let mut pieces = part.split('.');
+            let (Some(thread), Some(call), Some(fault), None) =
+                (pieces.next(), pieces.next(), pieces.next(), pieces.next())
+            else {
+                return Err(error("a fault has three parts separated by `.`"));
+            };
+            let thread = thread
+                .strip_prefix('t')
+                .and_then(|n| n.parse::<u8>().ok())
+                .ok_or_else(|| error("the thread is `t` and a number, such as `t0`"))?;
+            let digits = call.len() - call.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            let (name, occurrence) = call.split_at(call.len() - digits);
+            let kind = CallKind::from_short(name).ok_or_else(|| error("unknown call"))?;
+            let occurrence = occurrence
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| error("the call needs its occurrence, counting from 1, such as `begin1`"))?;
+            let fault = match fault {
+                "fails" => FaultKind::Fails,
+                "times_out" => FaultKind::TimesOut,
+                _ => return Err(error("the fault is `fails` or `times_out`")),
+            };
+            faults.push(Fault { thread, kind, occurrence, fault });
+        }
+        Ok(FaultPlan::new(faults))
+    }
+}
+
+impl fmt::Display for FaultPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.faults.is_empty() {
+            return f.write_str("none");
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            if i > 0 {
+                f.write_str("+")?;
+            }
+            write!(f, "{fault}")?;
+        }
+        Ok(())
+    }
+}

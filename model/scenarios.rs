@@ -1,0 +1,120 @@
+//! Scenarios: which threads do what, which fault plans apply, and what every
+//! exploration must reach for its pass to mean anything.
+
+use crate::faults::{CallKind, FaultKind, FaultPlan};
+
+/// One netebpfext operation a worker thread performs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// A client attaches a program at a hook. Clients with the same hook and
+    /// compartment share a filter context.
+    Attach { hook: &'static str, client: u32, compartment: u32 },
+    /// The client detaches (skipped if its attach failed).
+    Detach { hook: &'static str, client: u32 },
+}
+
+/// What an exploration must reach in at least one execution (a `sometimes` property).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// These operations, each `(thread, index in its script)`, were all in flight at once:
+    /// each had started and none had ended.
+    InFlightTogether(Vec<(u8, usize)>),
+}
+
+/// A scenario: the threads started together after start-up, and unload after them.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// One script per worker thread `t0`, `t1`, ...
+    pub threads: Vec<Vec<Action>>,
+    /// The fault plans it is explored under, `none` first.
+    pub plans: Vec<FaultPlan>,
+    pub must_reach: Vec<Reach>,
+    /// Overrides how many filters each attach adds (the scaling study); `None`: the hook's own.
+    pub filters_per_attach: Option<usize>,
+}
+
+/// At most this many worker threads (loom: 5 threads with the main one).
+pub const THREADS_MAX: usize = 4;
+
+const fn attach(hook: &'static str, client: u32, compartment: u32) -> Action {
+    Action::Attach { hook, client, compartment }
+}
+
+fn plan(thread: u8, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
+    FaultPlan::one(thread, kind, occurrence, fault)
+}
+
+/// Every built-in scenario, in report order.
+pub fn builtin() -> Vec<Scenario> {
+    use CallKind::{FilterAdd, FilterDelete, TransactionBegin};
+    use FaultKind::{Fails, TimesOut};
+    vec![
+        Scenario {
+            name: "two_attach",
+            summary: "t0 attaches connect4 while t1 attaches connect6, started together: the failing stress test (#3728).",
+            threads: vec![vec![attach("connect4", 1, 0)], vec![attach("connect6", 2, 0)]],
+            plans: vec![
+                FaultPlan::NONE,
+                plan(0, FilterAdd, 2, Fails),
+                plan(1, TransactionBegin, 1, TimesOut),
+            ],
+            must_reach: vec![Reach::InFlightTogether(vec![(0, 0), (1, 0)])],
+            filters_per_attach: None,
+        },
+        Scenario {
+            name: "attach_detach",
+            summary: "t0 attaches connect4 then detaches it while t1 attaches connect6.",
+            threads: vec![
+                vec![attach("connect4", 1, 0), Action::Detach { hook: "connect4", client: 1 }],
+                vec![attach("connect6", 2, 0)],
+            ],
+            plans: vec![
+                FaultPlan::NONE,
+                plan(1, FilterAdd, 2, Fails),
+                plan(0, FilterDelete, 1, TimesOut),
+            ],
+            must_reach: vec![Reach::InFlightTogether(vec![(0, 1), (1, 0)])],
+            filters_per_attach: None,
+        },
+        Scenario {
+            name: "same_provider",
+            summary: "t0 and t1 attach two programs to connect4 in different compartments (two filter contexts, one provider).",
+            threads: vec![vec![attach("connect4", 1, 1)], vec![attach("connect4", 2, 2)]],
+            plans: vec![FaultPlan::NONE, plan(1, TransactionBegin, 1, TimesOut)],
+            must_reach: vec![Reach::InFlightTogether(vec![(0, 0), (1, 0)])],
+            filters_per_attach: None,
+        },
+        Scenario {
+            name: "three_attach",
+            summary: "t0, t1 and t2 attach connect4, connect6 and bind at once: three threads, three providers.",
+            threads: vec![vec![attach("connect4", 1, 0)], vec![attach("connect6", 2, 0)], vec![attach("bind", 3, 0)]],
+            plans: vec![FaultPlan::NONE],
+            must_reach: vec![Reach::InFlightTogether(vec![(0, 0), (1, 0), (2, 0)])],
+            filters_per_attach: None,
+        },
+    ]
+}
+
+/// The built-in scenario with this name.
+pub fn by_name(name: &str) -> Option<Scenario> {
+    builtin().into_iter().find(|s| s.name == name)
+}
+
+/// `threads` threads attaching at once, each to its own hook, each adding
+/// `filters_per_attach` filters: the scaling study's scenarios.
+pub fn attach_many(threads: usize, filters_per_attach: usize) -> Scenario {
+    const HOOKS: [&str; THREADS_MAX] = ["connect4", "connect6", "bind", "recv_accept4"];
+    assert!((1..=THREADS_MAX).contains(&threads), "1 to {THREADS_MAX} threads");
+    assert!(filters_per_attach >= 1, "an attach adds at least one filter");
+    let threads_u8 = threads as u8;
+    Scenario {
+        name: "attach_many",
+        summary: "Each thread attaches its own hook at once (the scaling study).",
+        threads: (0..threads).map(|t| vec![attach(HOOKS[t], t as u32 + 1, 0)]).collect(),
+        plans: vec![FaultPlan::NONE],
+        must_reach: vec![Reach::InFlightTogether((0..threads_u8).map(|t| (t, 0)).collect())],
+        filters_per_attach: Some(filters_per_attach),
+    }
+}

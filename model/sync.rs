@@ -1,0 +1,280 @@
+//! The sync facade: the one switch point between loom, shuttle and std.
+//!
+//! `--cfg loom` gives loom's primitives, the cargo feature `shuttle` gives shuttle's,
+//! and otherwise std's. Every other module of the model names these types only
+//! through this module, so the same model code runs under all three.
+//!
+//! What is on which side, and why:
+//! - [`Mutex`], [`Condvar`], [`thread`]: the checker's own, so it schedules around them.
+//! - [`Arc`]: std's on every side. loom's `Arc` turns every clone and drop into a
+//!   scheduling point (they are not engine behaviour, only cost), and dropping one while
+//!   loom unwinds a deadlock aborts the process; shuttle's `Arc` is std's anyway.
+//! - [`Unmodelled`]: a std lock on every side, which the checkers do not see. It is only
+//!   ever taken and released inside one modelled critical section or while only one
+//!   thread runs, and never held across a modelled operation; model threads never run at
+//!   the same time under loom or shuttle, so it adds no interleaving and costs nothing.
+//!   The event log and the explorer's counters use it.
+
+#[cfg(all(loom, feature = "shuttle"))]
+compile_error!("choose one checker: `--cfg loom` or `--features shuttle`, not both");
+
+#[cfg(loom)]
+mod backend {
+    pub(super) use loom::sync::{Condvar, Mutex, MutexGuard};
+    pub(super) use loom::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod backend {
+    pub(super) use shuttle::sync::{Condvar, Mutex, MutexGuard};
+    pub(super) use shuttle::thread::{spawn, yield_now, JoinHandle};
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod backend {
+    pub(super) use std::sync::{Condvar, Mutex, MutexGuard};
+    pub(super) use std::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
+}
+
+pub use std::sync::{Arc, Weak};
+
+/// Which checker this build runs under.
+pub const CHECKER: Checker = if cfg!(loom) {
+    Checker::Loom
+} else if cfg!(feature = "shuttle") {
+    Checker::Shuttle
+} else {
+    Checker::Threads
+};
+
+/// The checker a build explores with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Checker {
+    /// loom: exhaustive (DPOR), or to a stated preemption bound.
+    Loom,
+    /// shuttle: DFS, PCT or random schedules.
+    Shuttle,
+    /// std: real OS threads, repeated.
+    Threads,
+}
+
+impl Checker {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Checker::Loom => "loom",
+            Checker::Shuttle => "shuttle",
+            Checker::Threads => "threads",
+        }
+    }
+}
+
+/// A mutual-exclusion lock the checker schedules around.
+#[derive(Debug, Default)]
+pub struct Mutex<T>(backend::Mutex<T>);
+
+pub type MutexGuard<'a, T> = backend::MutexGuard<'a, T>;
+
+impl<T> Mutex<T> {
+    pub fn new(value: T) -> Self {
+        Mutex(backend::Mutex::new(value))
+    }
+
+    /// Poisoning is ignored: a panic in the model already ends the execution.
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A condition variable the checker schedules around.
+#[derive(Debug, Default)]
+pub struct Condvar(backend::Condvar);
+
+impl Condvar {
+    pub fn new() -> Self {
+        Condvar(backend::Condvar::new())
+    }
+
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.0.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn notify_all(&self) {
+        self.0.notify_all()
+    }
+}
+
+/// Threads of the model.
+pub mod thread {
+    use super::backend;
+
+    pub struct JoinHandle<T>(backend::JoinHandle<T>);
+
+
+    pub fn spawn<F, T>(body: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        JoinHandle(backend::spawn(body))
+    }
+
+    impl<T> JoinHandle<T> {
+        /// The thread's result, or the payload of its panic.
+        pub fn join(self) -> std::thread::Result<T> {
+            self.0.join()
+        }
+    }
+
+    /// Waits for spawned threads with real threads. loom and shuttle run every thread to
+    /// its end before an execution ends, and a join there only adds scheduling points,
+    /// so under them this does nothing: whichever thread ends last finishes the execution.
+    pub fn join_all(handles: Vec<JoinHandle<()>>) {
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        for handle in handles {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        #[cfg(any(loom, feature = "shuttle"))]
+        drop(handles);
+    }
+
+    /// A short busy wait: spins without yielding. Under loom and shuttle it is nothing at
+    /// all (no scheduling point: the checker may or may not run another thread first, as
+    /// a real processor may or may not); with real threads it spins for a moment.
+    pub fn busy_wait() {
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        for _ in 0..BUSY_WAIT_SPINS {
+            std::hint::spin_loop();
+        }
+    }
+
+    /// How long a busy wait spins with real threads.
+    pub const BUSY_WAIT_SPINS: u32 = 1_000;
+
+    /// Let another thread run. loom keeps the yielding thread off the processor until
+    /// another thread has been scheduled; std and real schedulers promise nothing.
+    pub fn yield_now() {
+        backend::yield_now()
+    }
+}
+
+/// A one-time signal that wakes the thread that made it: how a call waiting for the
+/// transaction lock is woken. Under loom and std it parks the thread (park and unpark
+/// touch no shared object, so loom adds no interleavings for them beyond the wait);
+/// shuttle's park may wake spuriously, which its DFS would explore without end, so
+/// there it is a mutex and a condition variable, which do not.
+#[derive(Debug)]
+pub struct Signal {
+    #[cfg(not(all(feature = "shuttle", not(loom))))]
+    waiter: backend::Thread,
+    #[cfg(not(all(feature = "shuttle", not(loom))))]
+    set: Unmodelled<bool>,
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    set: backend::Mutex<bool>,
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    changed: backend::Condvar,
+}
+
+impl Signal {
+    /// A signal for the calling thread to wait on.
+    pub fn for_this_thread() -> Signal {
+        Signal {
+            #[cfg(not(all(feature = "shuttle", not(loom))))]
+            waiter: backend::current(),
+            #[cfg(not(all(feature = "shuttle", not(loom))))]
+            set: Unmodelled::new(false),
+            #[cfg(all(feature = "shuttle", not(loom)))]
+            set: backend::Mutex::new(false),
+            #[cfg(all(feature = "shuttle", not(loom)))]
+            changed: backend::Condvar::new(),
+        }
+    }
+
+    /// Blocks the thread that made the signal until it is set (at once if it was).
+    pub fn wait(&self) {
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
+        while !self.set.with(|set| *set) {
+            backend::park();
+        }
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        {
+            let mut set = self.set.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            while !*set {
+                set = self.changed.wait(set).unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+        }
+    }
+
+    /// Sets the signal and wakes its thread.
+    pub fn set(&self) {
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
+        {
+            self.set.with(|set| *set = true);
+            self.waiter.unpark();
+        }
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        {
+            *self.set.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// Lets worker threads start together, as the stress test starts its threads.
+/// Real threads wait at a barrier; under loom and shuttle it is nothing, since the checker
+/// explores every start order anyway and a barrier would only add scheduling points.
+#[derive(Debug)]
+pub struct StartGate {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    barrier: std::sync::Barrier,
+}
+
+impl StartGate {
+    pub fn new(threads: usize) -> Self {
+        let _ = threads;
+        StartGate {
+            #[cfg(not(any(loom, feature = "shuttle")))]
+            barrier: std::sync::Barrier::new(threads),
+        }
+    }
+
+    pub fn wait(&self) {
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        self.barrier.wait();
+    }
+}
+
+/// A lock the checkers do not see (see the module docs for when that is sound).
+#[derive(Debug, Default)]
+pub struct Unmodelled<T>(std::sync::Mutex<T>);
+
+impl<T> Unmodelled<T> {
+    pub const fn new(value: T) -> Self {
+        Unmodelled(std::sync::Mutex::new(value))
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+
+    pub fn into_inner(self) -> T {
+        self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A counter the checkers do not see (see the module docs for when that is sound).
+#[derive(Debug, Default)]
+pub struct UnmodelledCounter(std::sync::atomic::AtomicU64);
+
+impl UnmodelledCounter {
+    pub const fn new(value: u64) -> Self {
+        UnmodelledCounter(std::sync::atomic::AtomicU64::new(value))
+    }
+
+    /// Subtracts one and returns the new value.
+    pub fn decrement(&self) -> u64 {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) - 1
+    }
+}
