@@ -182,7 +182,8 @@ fn w6_begin_waits_for_another_sessions_transaction() {
     assert_eq!(begin.join().unwrap(), Ok(()));
     assert_eq!(engine.summary().lock_holder, Some(b));
     let waited = engine.log().snapshot().iter().any(|e| {
-        e.actor == T1 && matches!(e.kind, EventKind::Wait { kind: CallKind::TransactionBegin, holder, .. } if holder == a)
+        e.actor == T1
+            && matches!(e.kind, EventKind::Wait { kind: CallKind::TransactionBegin, holder, .. } if holder == a)
     });
     assert!(waited, "the log records that t1's Begin waited for {a}");
 }
@@ -304,7 +305,12 @@ fn w11_commit_applies_everything_at_once_and_abort_discards_everything() {
 #[test]
 fn w12_a_transaction_never_ended_blocks_other_sessions_until_they_time_out() {
     let plan = FaultPlan::new(vec![
-        wfpcheck::faults::Fault { thread: 1, kind: CallKind::TransactionBegin, occurrence: 1, fault: FaultKind::TimesOut },
+        wfpcheck::faults::Fault {
+            thread: 1,
+            kind: CallKind::TransactionBegin,
+            occurrence: 1,
+            fault: FaultKind::TimesOut,
+        },
         wfpcheck::faults::Fault { thread: 1, kind: CallKind::ProviderAdd, occurrence: 1, fault: FaultKind::TimesOut },
     ]);
     let engine = engine_with(plan);
@@ -345,7 +351,10 @@ fn w14_delete_by_id_rules() {
     let dynamic_b = engine.engine_open(T0, DYNAMIC_INFINITE).unwrap();
     let a_filter = engine.filter_add(T0, dynamic_a, filter(2)).unwrap();
 
-    assert_eq!(engine.filter_delete_by_id(T0, static_session, wfpcheck::wfp::FilterId(99)), Err(Status::FilterNotFound));
+    assert_eq!(
+        engine.filter_delete_by_id(T0, static_session, wfpcheck::wfp::FilterId(99)),
+        Err(Status::FilterNotFound)
+    );
     assert_eq!(engine.filter_delete_by_id(T0, dynamic_b, a_filter), Err(Status::WrongSession));
     assert_eq!(engine.filter_delete_by_id(T0, dynamic_a, static_filter), Err(Status::DynamicSessionInProgress));
     assert_eq!(engine.filter_delete_by_id(T0, dynamic_a, a_filter), Ok(()));
@@ -387,7 +396,10 @@ fn every_status_prints_its_code_and_microsofts_text() {
         assert!(text.starts_with(&format!("0x{:08X}: ", status.code())), "{text}");
         assert!(text.ends_with('.'), "{text}");
     }
-    assert_eq!(Status::Timeout.to_string(), "0xC0220012: The call timed out while waiting to acquire the transaction lock.");
+    assert_eq!(
+        Status::Timeout.to_string(),
+        "0xC0220012: The call timed out while waiting to acquire the transaction lock."
+    );
     assert_eq!(Status::TxnInProgress.name(), "STATUS_FWP_TXN_IN_PROGRESS");
     let _ = CallOk::Done;
 }

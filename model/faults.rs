@@ -169,10 +169,7 @@ impl FaultPlan {
     /// start-up and unload run alone and are not what the checks are about.
     pub fn at(&self, actor: Actor, kind: CallKind, occurrence: u32) -> Option<FaultKind> {
         let Actor::Thread(thread) = actor else { return None };
-        self.faults
-            .iter()
-            .find(|f| f.thread == thread && f.kind == kind && f.occurrence == occurrence)
-            .map(|f| f.fault)
+        self.faults.iter().find(|f| f.thread == thread && f.kind == kind && f.occurrence == occurrence).map(|f| f.fault)
     }
 
     /// Parses the name `Display` gives.

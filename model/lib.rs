@@ -2,12 +2,16 @@
 //! of eBPF for Windows' netebpfext attach and detach paths, explored under loom, shuttle or
 //! real threads. See `docs/ARCHITECTURE.md` for the codemap.
 
+pub mod bench;
+pub mod cli;
+pub mod designs;
+pub mod expectations;
+pub mod explore;
 pub mod faults;
 pub mod log;
+pub mod netebpfext;
+pub mod properties;
+pub mod render;
+pub mod scenarios;
 pub mod sync;
 pub mod wfp;
-pub mod designs;
-pub mod netebpfext;
-pub mod explore;
-pub mod properties;
-pub mod scenarios;

@@ -45,7 +45,10 @@ pub enum Target {
     Key(&'static str),
     Filter(FilterId),
     /// A filter being added: its layer and the filter context it carries.
-    NewFilter { layer: &'static str, context: ContextId },
+    NewFilter {
+        layer: &'static str,
+        context: ContextId,
+    },
 }
 
 /// What a successful call returned.
@@ -111,15 +114,31 @@ pub struct OpFailure {
 pub enum EventKind {
     Call(CallEvent),
     /// A call found the transaction lock held by another session and waits for it.
-    Wait { kind: CallKind, session: SessionId, holder: SessionId },
+    Wait {
+        kind: CallKind,
+        session: SessionId,
+        holder: SessionId,
+    },
     /// WFP told netebpfext's callout that a filter was deleted.
-    Notify { filter: FilterId, context: ContextId },
+    Notify {
+        filter: FilterId,
+        context: ContextId,
+    },
     OpStart(Op),
-    OpEnd { op: Op, failure: Option<OpFailure> },
+    OpEnd {
+        op: Op,
+        failure: Option<OpFailure>,
+    },
     /// A detach removed the last client of a filter context and now deletes its filters.
-    ContextDelete { context: ContextId, filters: Vec<FilterId> },
+    ContextDelete {
+        context: ContextId,
+        filters: Vec<FilterId>,
+    },
     /// A netebpfext lock was taken or released.
-    Lock { name: &'static str, taken: bool },
+    Lock {
+        name: &'static str,
+        taken: bool,
+    },
     /// Anything else worth showing in a counterexample.
     Note(&'static str),
 }

@@ -193,7 +193,11 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 match op {
                     Op::Startup => {
                         if let Some(failure) = failure {
-                            violate(STARTUP_SUCCEEDS, format!("start-up failed: {}", describe_failure(failure)), failure.wfp);
+                            violate(
+                                STARTUP_SUCCEEDS,
+                                format!("start-up failed: {}", describe_failure(failure)),
+                                failure.wfp,
+                            );
                         }
                     }
                     Op::Attach { .. } => match failure {
@@ -201,12 +205,14 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                             if !current.faulted {
                                 let call = current
                                     .last_failure
-                                    .map(|(kind, status)| format!("{} returned {status}", kind.api()))
+                                    .map(|(kind, status)| {
+                                        format!("{} returned {} {}", kind.api(), status.hex(), status.name())
+                                    })
                                     .unwrap_or_else(|| "no WFP call failed".to_string());
                                 violate(
                                     ATTACH_FAILS_ONLY_BY_FAULT,
                                     format!(
-                                        "{actor}'s {op} failed with errno {}: {call}; no fault was injected into it",
+                                        "{actor}'s {op} failed with errno {} ({call}), and no fault was injected into it",
                                         failure.errno
                                     ),
                                     failure.wfp,
@@ -251,7 +257,11 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
     out
 }
 
-fn check_end(record: &ExecutionRecord, engine: &EngineSummary, violate: &mut impl FnMut(Property, String, Option<Status>)) {
+fn check_end(
+    record: &ExecutionRecord,
+    engine: &EngineSummary,
+    violate: &mut impl FnMut(Property, String, Option<Status>),
+) {
     let mut left = Vec::new();
     for (session, txn) in &engine.open_txns {
         left.push(format!("transaction {} (begun by {}) is still open on {session}", txn.id, txn.began_by));

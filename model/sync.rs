@@ -109,7 +109,6 @@ pub mod thread {
 
     pub struct JoinHandle<T>(backend::JoinHandle<T>);
 
-
     pub fn spawn<F, T>(body: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,

@@ -5,10 +5,10 @@
 
 #[cfg(loom)]
 mod loom;
-#[cfg(not(any(loom, feature = "shuttle")))]
-mod threads;
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub mod shuttle;
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod threads;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -64,7 +64,7 @@ impl fmt::Display for Verdict {
 
 /// The settings of one exploration: its limits, each stated in the report's bound, and
 /// the engine's transaction-lock policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Who gets the transaction lock when it is released.
     pub txn_lock: TxnLockPolicy,
@@ -91,6 +91,21 @@ pub struct Settings {
     pub shuttle_steps_max: usize,
     /// threads: how many times the scenario is run with real threads.
     pub threads_repetitions: u64,
+    /// Called every [`PROGRESS_EVERY`] executions (the report command prints it).
+    pub progress: Option<fn(&Progress)>,
+}
+
+/// How often the progress hook is called, in executions.
+pub const PROGRESS_EVERY: u64 = 1_000;
+
+/// Where a long exploration is.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub design: String,
+    pub scenario: String,
+    pub plan: String,
+    pub executions: u64,
+    pub elapsed: Duration,
 }
 
 impl Default for Settings {
@@ -108,6 +123,7 @@ impl Default for Settings {
             shuttle_pct_depth: 3,
             shuttle_steps_max: 10_000,
             threads_repetitions: 1_000,
+            progress: None,
         }
     }
 }
@@ -191,7 +207,13 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings, on_stop: fn()) -> Shared {
+    pub fn new(
+        design: &Arc<dyn DynDesign>,
+        scenario: &Scenario,
+        plan: &FaultPlan,
+        settings: &Settings,
+        on_stop: fn(),
+    ) -> Shared {
         let targets = properties::sometimes(scenario, plan);
         Shared {
             design: design.clone(),
@@ -213,7 +235,7 @@ impl Shared {
     /// Counts a new execution; `Err` when a limit says it must not run.
     pub fn begin_execution(&self) -> Result<Log, Stop> {
         let log = Log::new();
-        self.tally.with(|t| {
+        let begun = self.tally.with(|t| {
             if t.executions >= t.executions_cap {
                 return Err(Stop::ExecutionsMax);
             }
@@ -222,8 +244,18 @@ impl Shared {
             }
             t.executions += 1;
             t.current = Some(log.clone());
-            Ok(log)
-        })
+            Ok(t.executions)
+        })?;
+        if let (Some(progress), 0) = (self.settings.progress, begun % PROGRESS_EVERY) {
+            progress(&Progress {
+                design: self.design.name().to_string(),
+                scenario: self.scenario.name.to_string(),
+                plan: self.plan.to_string(),
+                executions: begun,
+                elapsed: self.started.elapsed(),
+            });
+        }
+        Ok(log)
     }
 
     /// Runs one execution of the model; the thread that ends it last checks it.
@@ -331,23 +363,41 @@ impl Shared {
         let elapsed = self.started.elapsed();
         self.tally.with(|t| {
             let (verdict, why) = match (&t.counterexample, &t.stop) {
-                (Some(c), _) => (Verdict::Fail, format!("{} violated: {}", c.violation.property.name, c.violation.message)),
+                (Some(c), _) => {
+                    let often = if CHECKER == Checker::Threads {
+                        format!(" (in {} of {} runs)", t.failing_executions, t.executions)
+                    } else {
+                        String::new()
+                    };
+                    (Verdict::Fail, format!("{} violated{often}: {}", c.violation.property.name, c.violation.message))
+                }
                 (None, Some(Stop::ExecutionsMax)) => (
                     Verdict::Inconclusive,
                     format!("stopped after {} executions (executions_max); not all were explored", t.executions),
                 ),
                 (None, Some(Stop::DurationMax)) => (
                     Verdict::Inconclusive,
-                    format!("stopped after {} s (duration_max); not all executions were explored", self.settings.duration_max.as_secs()),
+                    format!(
+                        "stopped after {} s (duration_max); not all executions were explored",
+                        self.settings.duration_max.as_secs()
+                    ),
                 ),
-                (None, Some(Stop::CheckerLimit(limit))) => (Verdict::Inconclusive, format!("stopped by a checker limit: {limit}")),
+                (None, Some(Stop::CheckerLimit(limit))) => {
+                    (Verdict::Inconclusive, format!("stopped by a checker limit: {limit}"))
+                }
                 (None, Some(Stop::Violation)) => unreachable!("a violation always leaves a counterexample"),
                 (None, None) if CHECKER == Checker::Threads => (
                     Verdict::Inconclusive,
-                    format!("no violation in {} runs on real threads, which cannot show that none exists", t.executions),
+                    format!(
+                        "no violation in {} runs on real threads, which cannot show that none exists",
+                        t.executions
+                    ),
                 ),
                 (None, None) => match self.targets.iter().zip(&t.reached).find(|(_, hit)| !**hit) {
-                    Some((target, _)) => (Verdict::Vacuous, format!("never reached in {} executions: {}", t.executions, target.describe())),
+                    Some((target, _)) => (
+                        Verdict::Vacuous,
+                        format!("never reached in {} executions: {}", t.executions, target.describe()),
+                    ),
                     None => (Verdict::Pass, format!("no violation in {} executions ({how})", t.executions)),
                 },
             };
@@ -387,7 +437,8 @@ pub(crate) fn execute(shared: &Arc<Shared>, log: Log) {
     let engine = Arc::new(Engine::with_policy(log.clone(), shared.plan.clone(), shared.settings.txn_lock));
     let (ext, started) = Extension::start(engine.clone(), shared.design.clone(), shared.scenario.filters_per_attach);
     let threads = shared.scenario.threads.len();
-    let end = Arc::new(End { running: UnmodelledCounter::new(threads as u64), ext, engine, log, shared: shared.clone() });
+    let end =
+        Arc::new(End { running: UnmodelledCounter::new(threads as u64), ext, engine, log, shared: shared.clone() });
     if started.is_err() {
         return end.finish(false);
     }

@@ -5,7 +5,9 @@
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 
-use shuttle::scheduler::{DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId};
+use shuttle::scheduler::{
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::{Report, Settings, Shared, Stop};
@@ -42,7 +44,8 @@ impl Recording {
     pub fn parse(text: &str) -> Result<Recording, ScheduleError> {
         let error = |why| ScheduleError { text: text.to_string(), why };
         let mut parts = text.split(':');
-        let (Some("shuttle"), Some(seed), Some(steps), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some("shuttle"), Some(seed), Some(steps), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(error("it is not three parts `shuttle`, seed and steps, separated by `:`"));
         };
         let seed = seed.parse::<u64>().map_err(|_| error("the seed is not a number"))?;
@@ -136,7 +139,8 @@ fn config(settings: &Settings) -> Config {
 /// (a deadlock, a step limit, a model bug) is recorded with the schedule that led to it.
 fn run(shared: &Arc<Shared>, settings: &Settings, scheduler: impl Scheduler + 'static, run_out_when_stopped: bool) {
     let current = Arc::new(Unmodelled::new(Recording::default()));
-    let recorder = Recorder { inner: scheduler, shared: shared.clone(), current: current.clone(), run_out_when_stopped };
+    let recorder =
+        Recorder { inner: scheduler, shared: shared.clone(), current: current.clone(), run_out_when_stopped };
     let model = shared.clone();
     let ran = panic::catch_unwind(AssertUnwindSafe(|| {
         Runner::new(recorder, config(settings)).run(move || {
@@ -227,8 +231,23 @@ pub fn replay(
     let mut report = shared.report(format!("replay of {schedule}"), "replayed");
     if checked == 0 && report.counterexample.is_none() {
         report.verdict = super::Verdict::Inconclusive;
-        report.why = "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
-            .to_string();
+        report.why =
+            "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
+                .to_string();
     }
     Ok(report)
+}
+
+/// PCT alone with one seed, for the time-to-first-counterexample benchmark.
+pub fn pct(
+    design: &Arc<dyn DynDesign>,
+    scenario: &Scenario,
+    plan: &FaultPlan,
+    settings: &Settings,
+    seed: u64,
+    iterations: usize,
+) -> Report {
+    let shared = Arc::new(Shared::new(design, scenario, plan, settings, || {}));
+    run(&shared, settings, PctScheduler::new_from_seed(seed, settings.shuttle_pct_depth, iterations), false);
+    shared.report(format!("shuttle PCT depth {} seed {seed} x {iterations}", settings.shuttle_pct_depth), "PCT")
 }

@@ -419,7 +419,11 @@ impl Extension {
     pub fn unload(&self, actor: Actor) {
         self.log().push(actor, EventKind::OpStart(Op::Unload));
         let attached: Vec<(&'static Hook, u32)> = self.contexts.with(|c| {
-            c.all.iter().filter(|ctx| ctx.listed).flat_map(|ctx| ctx.clients.iter().map(|client| (ctx.hook, *client))).collect()
+            c.all
+                .iter()
+                .filter(|ctx| ctx.listed)
+                .flat_map(|ctx| ctx.clients.iter().map(|client| (ctx.hook, *client)))
+                .collect()
         });
         for (hook, client) in attached {
             self.detach(actor, hook.name, client);
@@ -427,7 +431,10 @@ impl Extension {
         self.uninitialize_wfp_components(actor);
         if self.contexts.with(|c| c.all.iter().any(|ctx| !ctx.freed)) {
             // The real unload waits for each provider's rundown, which needs every context freed.
-            self.log().push(actor, EventKind::Note("a filter context is never freed: provider rundown never completes, unload hangs"));
+            self.log().push(
+                actor,
+                EventKind::Note("a filter context is never freed: provider rundown never completes, unload hangs"),
+            );
         }
         self.log().push(actor, EventKind::OpEnd { op: Op::Unload, failure: None });
     }
@@ -575,7 +582,11 @@ impl Extension {
     /// Removes the client. `None`: it was not attached. `Some(None)`: other clients remain.
     /// `Some(Some(..))`: the context has no client left and is off the provider's list.
     #[allow(clippy::type_complexity)]
-    fn leave_context(&self, hook: &'static Hook, client: u32) -> Option<Option<(ContextId, Option<Handle>, Vec<FilterId>)>> {
+    fn leave_context(
+        &self,
+        hook: &'static Hook,
+        client: u32,
+    ) -> Option<Option<(ContextId, Option<Handle>, Vec<FilterId>)>> {
         self.contexts.with(|c| {
             let ctx = c.all.iter_mut().find(|ctx| ctx.listed && ctx.hook == hook && ctx.clients.contains(&client))?;
             ctx.clients.retain(|x| *x != client);

@@ -288,7 +288,9 @@ impl Engine {
         let mut event = Self::event(kind, Target::None, None);
         if fault == Some(FaultKind::Fails) {
             event.fault = fault;
-            return self.finish(st, actor, event, Err(Status::InsufficientResources), Vec::new()).map(|_| unreachable!());
+            return self
+                .finish(st, actor, event, Err(Status::InsufficientResources), Vec::new())
+                .map(|_| unreachable!());
         }
         st.sessions.push(Session { options, open: true, txn: None });
         let id = SessionId(st.sessions.len() as u32);
@@ -432,7 +434,8 @@ impl Engine {
 
     /// W14, W7, W8: `FwpmFilterDeleteById0`.
     pub fn filter_delete_by_id(&self, actor: Actor, handle: Handle, id: FilterId) -> Result<(), Status> {
-        let change: Change = Box::new(move |objects, _, by| objects.delete_filter(id, by).map(|effect| (CallOk::Done, effect)));
+        let change: Change =
+            Box::new(move |objects, _, by| objects.delete_filter(id, by).map(|effect| (CallOk::Done, effect)));
         self.call(actor, handle, CallKind::FilterDelete, Target::Filter(id), Work::Change(change)).map(|_| ())
     }
 
@@ -451,7 +454,14 @@ impl Engine {
         self.delete_keyed(actor, handle, CallKind::ProviderDelete, Keyed::Provider, key)
     }
 
-    fn delete_keyed(&self, actor: Actor, handle: Handle, kind: CallKind, keyed: Keyed, key: &'static str) -> Result<(), Status> {
+    fn delete_keyed(
+        &self,
+        actor: Actor,
+        handle: Handle,
+        kind: CallKind,
+        keyed: Keyed,
+        key: &'static str,
+    ) -> Result<(), Status> {
         let change: Change =
             Box::new(move |objects, _, by| objects.delete_keyed(keyed, key, by).map(|effect| (CallOk::Done, effect)));
         self.call(actor, handle, kind, Target::Key(key), Work::Change(change)).map(|_| ())
@@ -576,7 +586,15 @@ impl Engine {
                 TxnLockPolicy::FirstComeFirstServed => {
                     let slot: Slot = Arc::new(Unmodelled::new(None));
                     let handed = Arc::new(Signal::for_this_thread());
-                    st.queue.push_back(Waiter { actor, session: handle, event, work, fault, slot: slot.clone(), handed: handed.clone() });
+                    st.queue.push_back(Waiter {
+                        actor,
+                        session: handle,
+                        event,
+                        work,
+                        fault,
+                        slot: slot.clone(),
+                        handed: handed.clone(),
+                    });
                     drop(st);
                     handed.wait();
                     let Outcome { result, notifications } = slot.with(Option::take).expect("handed over");
@@ -624,7 +642,12 @@ impl Engine {
         match work {
             Work::Begin => {
                 st.txns_begun += 1;
-                let txn = Txn { id: TxnId(st.txns_begun), began_by: actor, working: st.committed.clone(), pending: Vec::new() };
+                let txn = Txn {
+                    id: TxnId(st.txns_begun),
+                    began_by: actor,
+                    working: st.committed.clone(),
+                    pending: Vec::new(),
+                };
                 event.txn = Some(txn.reference());
                 Self::session_mut(st, handle).txn = Some(txn);
                 st.lock_holder = Some(handle);
@@ -691,7 +714,11 @@ impl Engine {
     }
 
     /// The notify calls owed for filters that were in `before` and are gone in `after`.
-    fn notifications_from(registered: &BTreeMap<&'static str, NotifyFn>, before: &Objects, after: &Objects) -> Notifications {
+    fn notifications_from(
+        registered: &BTreeMap<&'static str, NotifyFn>,
+        before: &Objects,
+        after: &Objects,
+    ) -> Notifications {
         before
             .filters
             .iter()
@@ -734,4 +761,3 @@ impl Engine {
         }
     }
 }
-

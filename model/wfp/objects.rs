@@ -204,12 +204,13 @@ impl Objects {
         effects
     }
 
-
     /// Every object's key or id, for the end-of-execution summary.
     pub fn names(&self) -> Vec<String> {
         let keyed = self.providers.keys().chain(self.sublayers.keys()).chain(self.callouts.keys());
         let mut names: Vec<String> = keyed.map(|k| k.to_string()).collect();
-        names.extend(self.filters.iter().map(|(id, f)| format!("{id} ({}, context {})", f.spec.layer, f.spec.raw_context)));
+        names.extend(
+            self.filters.iter().map(|(id, f)| format!("{id} ({}, context {})", f.spec.layer, f.spec.raw_context)),
+        );
         names
     }
 }

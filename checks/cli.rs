@@ -1,0 +1,179 @@
+//! The report command's contract: bad input gets one clear message on stderr naming
+//! what was wrong and the valid choices, exit 2, nothing on stdout and no file written;
+//! a capped run is inconclusive and exits 1; JSON has the documented keys.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `wfpcheck` in a fresh empty directory with `env` set (and no other checker
+/// variables), and checks the directory is still empty afterwards.
+fn wfpcheck(args: &[&str], env: &[(&str, &str)]) -> Run {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir: PathBuf = std::env::temp_dir().join(format!("wfpcheck-cli-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wfpcheck"));
+    command.args(args).current_dir(&dir);
+    for name in [
+        "LOOM_MAX_PREEMPTIONS",
+        "LOOM_MAX_BRANCHES",
+        "LOOM_MAX_PERMUTATIONS",
+        "LOOM_MAX_DURATION",
+        "LOOM_CHECKPOINT_FILE",
+        "LOOM_CHECKPOINT_INTERVAL",
+        "SHUTTLE_RANDOM_SEED",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let Output { status, stdout, stderr } = command.output().expect("wfpcheck runs");
+    let written: Vec<_> = std::fs::read_dir(&dir).expect("the scratch directory").collect();
+    assert!(written.is_empty(), "wfpcheck {args:?} wrote files: {written:?}");
+    std::fs::remove_dir(&dir).expect("empty");
+    Run {
+        status: status.code().expect("an exit code"),
+        stdout: String::from_utf8(stdout).expect("UTF-8"),
+        stderr: String::from_utf8(stderr).expect("UTF-8"),
+    }
+}
+
+/// One bad input: exit 2, nothing on stdout, and stderr says each of `says`.
+fn rejects(args: &[&str], env: &[(&str, &str)], says: &[&str]) {
+    let run = wfpcheck(args, env);
+    assert_eq!(run.status, 2, "{args:?} {env:?}: {}", run.stderr);
+    assert_eq!(run.stdout, "", "{args:?} {env:?} printed on stdout");
+    assert!(run.stderr.starts_with("wfpcheck: "), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 2, "one message and a hint: {}", run.stderr);
+    for part in says {
+        assert!(run.stderr.contains(part), "{args:?} {env:?}: {:?} does not say {part:?}", run.stderr);
+    }
+}
+
+#[test]
+fn an_unknown_design_is_named_with_the_designs() {
+    rejects(
+        &["--design", "nope"],
+        &[],
+        &["unknown design `nope`", "naive", "per_context_handle", "per_context_dynamic"],
+    );
+}
+
+#[test]
+fn an_unknown_scenario_is_named_with_the_scenarios() {
+    rejects(&["--scenario", "four_attach"], &[], &["unknown scenario `four_attach`", "two_attach", "three_attach"]);
+}
+
+#[test]
+fn an_unknown_format_is_named_with_the_formats() {
+    rejects(&["--format", "yaml"], &[], &["unknown format `yaml`", "text, json, markdown"]);
+}
+
+#[test]
+fn a_negative_or_non_numeric_cap_is_refused() {
+    rejects(&["--max-executions", "-3"], &[], &["`--max-executions`", "`-3`", "at least 1"]);
+    rejects(&["--max-executions", "many"], &[], &["`--max-executions`", "`many`"]);
+    rejects(&["--max-executions", "0"], &[], &["`--max-executions`", "`0`"]);
+    rejects(&["--max-executions"], &[], &["`--max-executions` needs a value"]);
+}
+
+#[test]
+fn a_bad_plan_is_explained() {
+    rejects(&["--plan", "t0.filter_add.fails"], &[], &["bad fault plan", "occurrence", "filter_add"]);
+    rejects(&["--plan", "t0.begin1.explodes"], &[], &["bad fault plan", "`fails` or `times_out`"]);
+}
+
+#[test]
+fn an_unknown_option_lists_the_options() {
+    rejects(&["--desing", "naive"], &[], &["unknown option `--desing`", "--design", "--format"]);
+}
+
+#[test]
+fn a_malformed_replay_schedule_is_refused() {
+    let args = ["--replay", "shuttle:zero:0011", "--design", "naive", "--scenario", "two_attach", "--plan", "none"];
+    if cfg!(all(feature = "shuttle", not(loom))) {
+        rejects(&args, &[], &["malformed replay schedule `shuttle:zero:0011`", "the seed is not a number"]);
+        let steps = ["--replay", "shuttle:0:01x", "--design", "naive", "--scenario", "two_attach", "--plan", "none"];
+        rejects(&steps, &[], &["malformed replay schedule", "not a digit or `r`"]);
+        rejects(&["--replay", "shuttle:0:01"], &[], &["exactly one --design"]);
+    } else {
+        rejects(&args, &[], &["`--replay` replays shuttle schedules", "--features shuttle"]);
+    }
+}
+
+#[test]
+fn bad_checker_environment_values_are_refused() {
+    rejects(&[], &[("LOOM_MAX_BRANCHES", "lots")], &["LOOM_MAX_BRANCHES=\"lots\"", "whole number"]);
+    rejects(&[], &[("LOOM_MAX_PREEMPTIONS", "-1")], &["LOOM_MAX_PREEMPTIONS=\"-1\"", "whole number"]);
+    rejects(&[], &[("LOOM_MAX_PERMUTATIONS", "0")], &["LOOM_MAX_PERMUTATIONS=\"0\"", "at least 1"]);
+    rejects(&[], &[("LOOM_MAX_DURATION", "1h")], &["LOOM_MAX_DURATION=\"1h\""]);
+    rejects(&[], &[("LOOM_CHECKPOINT_FILE", "/tmp/x.json")], &["LOOM_CHECKPOINT_FILE", "unset it"]);
+    rejects(&[], &[("SHUTTLE_RANDOM_SEED", "seed")], &["SHUTTLE_RANDOM_SEED=\"seed\"", "0 to 18446744073709551615"]);
+}
+
+#[test]
+fn help_exits_zero() {
+    let run = wfpcheck(&["--help"], &[]);
+    assert_eq!(run.status, 0);
+    assert!(run.stdout.contains("--max-executions N") && run.stdout.contains("exit status"));
+}
+
+/// A pass explored to a cap is no pass: with three executions, rows that pass become
+/// inconclusive and the command exits 1.
+#[test]
+#[cfg(loom)]
+fn a_capped_exploration_is_inconclusive_and_exits_1() {
+    let run = wfpcheck(
+        &["--design", "global_lock", "--scenario", "attach_detach", "--max-executions", "3", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("\"verdict\": \"inconclusive\""), "{}", run.stdout);
+    assert!(!run.stdout.contains("\"verdict\": \"pass\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"executions\": 3,"), "{}", run.stdout);
+}
+
+#[test]
+#[cfg(loom)]
+fn json_rows_have_the_documented_keys() {
+    let run = wfpcheck(&["--design", "naive", "--scenario", "two_attach", "--format", "json"], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let text = run.stdout.trim();
+    assert!(text.starts_with('[') && text.ends_with(']'), "one JSON array");
+    assert_eq!(text.matches("\"design\": ").count(), 3, "one object per plan");
+    for key in [
+        "design",
+        "scenario",
+        "plan",
+        "checker",
+        "verdict",
+        "expected",
+        "property",
+        "status",
+        "executions",
+        "traces",
+        "bound",
+        "elapsed_ms",
+    ] {
+        assert!(text.contains(&format!("\"{key}\": ")), "no key {key}");
+    }
+    assert!(text.contains("\"plan\": \"none\""));
+    assert!(text.contains("\"status\": \"0xC022000E\""));
+    assert!(text.contains("\"checker\": \"loom\""));
+}
+
+/// Progress goes to stderr only when it is a terminal; here it is a pipe.
+#[test]
+fn a_run_prints_no_progress_when_stderr_is_not_a_terminal() {
+    let run = wfpcheck(&["--design", "global_lock", "--scenario", "two_attach", "--plan", "none", "--max-executions", "2"], &[]);
+    assert_eq!(run.stderr, "", "stderr is not a terminal here");
+    assert!(run.stdout.contains("global_lock  two_attach  none"), "{}", run.stdout);
+    // A capped run, or real threads that saw nothing, proves nothing: exit 1.
+    assert_eq!(run.status, 1);
+    assert!(run.stdout.contains("inconclusive"), "{}", run.stdout);
+}

@@ -1,0 +1,134 @@
+//! The gate's one body, run under loom (`gate_loom.rs`) and shuttle (`gate_shuttle.rs`):
+//! each design x scenario is its own test, so `cargo nextest run --partition` can split
+//! them across machines. Each explores every plan of its scenario, snapshots what it
+//! found, and fails when a verdict is not as declared in `model/expectations.rs`.
+
+use wfpcheck::designs;
+use wfpcheck::explore::{self, Settings};
+use wfpcheck::render::{self, Row, Style};
+use wfpcheck::scenarios;
+
+/// Snapshots go to `snapshots/<checker>/`, named without the module path.
+pub fn snapshots(checker: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(format!("{}/snapshots/{checker}", env!("CARGO_MANIFEST_DIR")));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+/// Explores every plan of `scenario` for `design`.
+pub fn rows(design: &str, scenario: &str, settings: &Settings) -> Vec<Row> {
+    let design = designs::by_name(design).unwrap_or_else(|| panic!("no design `{design}`"));
+    let scenario = scenarios::by_name(scenario).unwrap_or_else(|| panic!("no scenario `{scenario}`"));
+    scenario.plans.iter().map(|plan| Row::new(explore::explore(&design, &scenario, plan, settings))).collect()
+}
+
+/// The gate for one design x scenario.
+pub fn check(checker: &str, design: &str, scenario: &str) {
+    let rows = rows(design, scenario, &Settings::default());
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    for row in rows.iter().filter(|row| row.report.counterexample.is_some()) {
+        replays(row);
+    }
+    snapshots(checker).bind(|| {
+        insta::assert_snapshot!(format!("{design}__{scenario}"), render::matrix_text(&rows));
+        for row in rows.iter().filter(|row| row.report.counterexample.is_some()) {
+            insta::assert_snapshot!(row.slug(), render::counterexample_text(row, Style::Text));
+        }
+    });
+    let off: Vec<String> =
+        rows.iter().filter(|row| !row.as_declared()).map(|row| render::counterexample_text(row, Style::Text)).collect();
+    assert!(off.is_empty(), "verdicts not as declared:\n\n{}", off.join("\n"));
+}
+
+/// The schedule stored with a shuttle counterexample (and in its snapshot) replays it:
+/// the same property broken, the same event log.
+#[cfg(all(feature = "shuttle", not(loom)))]
+fn replays(row: &Row) {
+    let found = row.report.counterexample.as_ref().expect("a counterexample");
+    let schedule = found.schedule.as_deref().expect("a shuttle counterexample carries its schedule");
+    let design = designs::by_name(&row.report.design).expect("built in");
+    let scenario = scenarios::by_name(&row.report.scenario).expect("built in");
+    let plan = wfpcheck::faults::FaultPlan::parse(&row.report.plan).expect("a plan the report printed");
+    let replayed =
+        explore::shuttle::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
+    let again =
+        replayed.counterexample.unwrap_or_else(|| panic!("{}: the replay of {schedule} broke nothing", row.slug()));
+    assert_eq!(again.violation, found.violation, "{}", row.slug());
+    assert!(again.events == found.events, "{}: the replay's event log differs", row.slug());
+}
+
+macro_rules! gate_tests {
+    ($checker:literal: $($design:ident)* ; $($scenario:ident)*) => {
+        gate_tests!(@designs $checker [$($scenario)*] $($design)*);
+    };
+    (@designs $checker:literal $scenarios:tt $($design:ident)*) => {
+        $(
+            mod $design {
+                gate_tests!(@scenarios $checker $design $scenarios);
+            }
+        )*
+    };
+    (@scenarios $checker:literal $design:ident [$($scenario:ident)*]) => {
+        $(
+            #[test]
+            fn $scenario() {
+                super::gate::check($checker, stringify!($design), stringify!($scenario));
+            }
+        )*
+    };
+}
+
+/// Every built-in design x scenario as a test in a module per design.
+macro_rules! every_design_and_scenario {
+    ($checker:literal) => {
+        gate_tests!($checker:
+            naive provider_lock retry retry_unbounded global_lock global_lock_add_only per_context_handle per_context_dynamic;
+            two_attach attach_detach same_provider three_attach);
+    };
+}
+
+/// The names the macro lists, which a test compares with the built-in lists so a new
+/// design or scenario cannot be left out of the gate.
+pub const DESIGNS: &[&str] = &[
+    "naive",
+    "provider_lock",
+    "retry",
+    "retry_unbounded",
+    "global_lock",
+    "global_lock_add_only",
+    "per_context_handle",
+    "per_context_dynamic",
+];
+pub const SCENARIOS: &[&str] = &["two_attach", "attach_detach", "same_provider", "three_attach"];
+
+pub fn the_gate_lists_every_design_and_scenario() {
+    let designs: Vec<&str> = designs::builtin().iter().map(|d| d.name()).collect();
+    let scenarios: Vec<&str> = scenarios::builtin().iter().map(|s| s.name).collect();
+    assert_eq!(designs, DESIGNS);
+    assert_eq!(scenarios, SCENARIOS);
+}
+
+/// The whole matrix for one checker, snapshotted, and compared with the other checker's
+/// committed matrix: a verdict they disagree on must be declared per checker.
+pub fn matrix(checker: &str, other: &str) {
+    let settings = Settings::default();
+    let mut rows = Vec::new();
+    for scenario in SCENARIOS {
+        for design in DESIGNS {
+            rows.extend(self::rows(design, scenario, &settings));
+        }
+    }
+    let text = render::matrix_text(&rows);
+    snapshots(checker).bind(|| insta::assert_snapshot!("matrix", text));
+    let path = format!("{}/snapshots/{other}/matrix.snap", env!("CARGO_MANIFEST_DIR"));
+    let theirs = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the {other} matrix {path}: {e}"));
+    let body = theirs.splitn(3, "---").nth(2).expect("an insta snapshot has a header between --- lines");
+    let undeclared: Vec<String> = render::disagreements(&rows, body)
+        .into_iter()
+        .filter(|(index, _)| rows[*index].expected.is_none_or(|e| e.checker.is_none()))
+        .map(|(_, line)| line)
+        .collect();
+    assert!(undeclared.is_empty(), "{checker} and {other} disagree, undeclared:\n{}", undeclared.join("\n"));
+}

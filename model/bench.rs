@@ -1,0 +1,206 @@
+//! The benchmarks behind `docs/performance.md` and `docs/scaling.md`: what exploring
+//! costs (executions, distinct call-level traces, time), how it grows with threads and
+//! filters, and how soon the #3728 failure shows. They print Markdown; times are wall
+//! clock, so the tables are reproducible within noise, not byte for byte.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use crate::cli::{selection, Bench, Options};
+use crate::designs;
+use crate::explore::{self, Report, Settings, Verdict};
+use crate::faults::FaultPlan;
+use crate::scenarios;
+use crate::sync::{Checker, CHECKER};
+
+/// How long one growth exploration may run before it is reported as unfinished.
+pub const GROWTH_DURATION_MAX: Duration = Duration::from_secs(120);
+
+pub fn run(bench: Bench, options: &Options) -> String {
+    match bench {
+        Bench::Matrix => matrix(options),
+        Bench::Growth => growth(options),
+        Bench::First => first(options),
+    }
+}
+
+fn ratio(report: &Report) -> String {
+    if report.traces == 0 {
+        return "-".to_string();
+    }
+    format!("{:.2}", report.executions as f64 / report.traces as f64)
+}
+
+fn rate(report: &Report) -> String {
+    format!("{:.0}", report.executions as f64 / report.elapsed.as_secs_f64().max(1e-9))
+}
+
+/// Every selected design x scenario x plan.
+fn matrix(options: &Options) -> String {
+    let (designs, scenarios) = selection(options);
+    let mut out = format!("### {}: every design x scenario x plan\n\n", CHECKER.name());
+    out.push_str(
+        "| design | scenario | plan | verdict | executions | traces | executions / trace | executions / s | wall s |\n",
+    );
+    out.push_str("|---|---|---|---|---:|---:|---:|---:|---:|\n");
+    let started = Instant::now();
+    let mut two_thread = Duration::ZERO;
+    for (scenario, plans) in &scenarios {
+        for design in &designs {
+            for plan in plans {
+                let r = explore::explore(design, scenario, plan, &options.settings);
+                if scenario.threads.len() == 2 {
+                    two_thread += r.elapsed;
+                }
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {:.3} |",
+                    r.design,
+                    r.scenario,
+                    r.plan,
+                    r.verdict,
+                    r.executions,
+                    r.traces,
+                    ratio(&r),
+                    rate(&r),
+                    r.elapsed.as_secs_f64()
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nTotal {:.1} s; the two-thread scenarios {:.1} s. A failing row stops at its first counterexample, so its \
+         ratio covers only what was explored until then.\n",
+        started.elapsed().as_secs_f64(),
+        two_thread.as_secs_f64()
+    );
+    out
+}
+
+/// Threads 2 to 4 x filters per attach 1 to 4, exhaustive and with preemption bounds.
+fn growth(options: &Options) -> String {
+    let designs: Vec<_> = if options.designs.is_empty() {
+        vec![designs::by_name("per_context_handle").expect("built in")]
+    } else {
+        selection(options).0
+    };
+    let bounds: Vec<Option<usize>> = if CHECKER == Checker::Loom { vec![None, Some(2), Some(3)] } else { vec![None] };
+    let mut out = format!(
+        "### {}: growth with threads and filters (each exploration at most {} s)\n\n",
+        CHECKER.name(),
+        GROWTH_DURATION_MAX.as_secs()
+    );
+    out.push_str(
+        "| design | threads | filters per attach | preemption bound | verdict | executions | traces | wall s |\n",
+    );
+    out.push_str("|---|---:|---:|---|---|---:|---:|---:|\n");
+    for design in &designs {
+        for threads in 2..=scenarios::THREADS_MAX {
+            for filters in 1..=4 {
+                for bound in &bounds {
+                    let settings = Settings {
+                        loom_preemption_bound: *bound,
+                        loom_fewest_preemptions: false,
+                        duration_max: GROWTH_DURATION_MAX,
+                        ..options.settings.clone()
+                    };
+                    let scenario = scenarios::attach_many(threads, filters);
+                    let r = explore::explore(design, &scenario, &FaultPlan::NONE, &settings);
+                    let bound = bound.map_or("none (exhaustive)".to_string(), |b| b.to_string());
+                    let verdict = if r.verdict == Verdict::Inconclusive {
+                        format!("{} ({})", r.verdict, r.why)
+                    } else {
+                        r.verdict.to_string()
+                    };
+                    let _ = writeln!(
+                        out,
+                        "| {} | {threads} | {filters} | {bound} | {verdict} | {} | {} | {:.2} |",
+                        r.design,
+                        r.executions,
+                        r.traces,
+                        r.elapsed.as_secs_f64()
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How soon naive / two_attach shows its failure under this build's checker.
+fn first(options: &Options) -> String {
+    let design = designs::by_name("naive").expect("built in");
+    let scenario = scenarios::by_name("two_attach").expect("built in");
+    let mut out = format!("### {}: the first counterexample of naive / two_attach\n\n", CHECKER.name());
+    match CHECKER {
+        Checker::Loom => {
+            let settings = Settings { loom_fewest_preemptions: false, ..options.settings.clone() };
+            let r = explore::explore(&design, &scenario, &FaultPlan::NONE, &settings);
+            let at = r.counterexample.as_ref().map_or(0, |c| c.execution);
+            let _ = writeln!(
+                out,
+                "loom, exhaustive: first counterexample at execution {at}, after {:.4} s.",
+                r.elapsed.as_secs_f64()
+            );
+        }
+        Checker::Shuttle => out.push_str(&first_shuttle(&design, &scenario, options)),
+        Checker::Threads => {
+            let trials = 20;
+            let mut firsts: Vec<u64> = Vec::new();
+            let started = Instant::now();
+            for _ in 0..trials {
+                let r = explore::explore(&design, &scenario, &FaultPlan::NONE, &options.settings);
+                if let Some(c) = &r.counterexample {
+                    firsts.push(c.execution);
+                }
+            }
+            firsts.sort();
+            let median = firsts.get(firsts.len() / 2).copied();
+            let _ = writeln!(
+                out,
+                "real threads, {trials} trials of up to {} runs each: the failure showed in {} trials; median runs until \
+                 it showed: {}; {:.1} s in all.",
+                options.settings.threads_repetitions,
+                firsts.len(),
+                median.map_or("-".to_string(), |m| m.to_string()),
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    out
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+fn first_shuttle(
+    design: &crate::sync::Arc<dyn designs::DynDesign>,
+    scenario: &scenarios::Scenario,
+    options: &Options,
+) -> String {
+    let seeds = 100;
+    let iterations = 100;
+    let started = Instant::now();
+    let mut found = 0;
+    let mut executions: Vec<u64> = Vec::new();
+    for seed in 1..=seeds {
+        let r = explore::shuttle::pct(design, scenario, &FaultPlan::NONE, &options.settings, seed, iterations);
+        if let Some(c) = &r.counterexample {
+            found += 1;
+            executions.push(c.execution);
+        }
+    }
+    executions.sort();
+    let median = executions.get(executions.len() / 2).copied();
+    format!(
+        "shuttle PCT (depth {}): {found} of {seeds} seeds find it within {iterations} executions; median execution of \
+         the find: {}; {:.2} s in all.\n",
+        options.settings.shuttle_pct_depth,
+        median.map_or("-".to_string(), |m| m.to_string()),
+        started.elapsed().as_secs_f64()
+    )
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+fn first_shuttle(_: &crate::sync::Arc<dyn designs::DynDesign>, _: &scenarios::Scenario, _: &Options) -> String {
+    unreachable!("only the shuttle build checks with shuttle")
+}

@@ -1,0 +1,453 @@
+//! The report command: parses its arguments and environment, runs the explorations of
+//! this build's checker, and prints the verdict matrix and the counterexamples.
+//! Bad input gets one message on stderr, exit 2, nothing on stdout and nothing run.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use crate::designs::{self, DynDesign};
+use crate::expectations::EXPECTED;
+use crate::explore::{self, Progress, Settings, Verdict};
+use crate::faults::FaultPlan;
+use crate::render::{self, Row, Style};
+use crate::scenarios::{self, Scenario};
+use crate::sync::{Arc, Checker, CHECKER};
+
+pub const USAGE: &str = "\
+wfpcheck: checks netebpfext's WFP attach path designs under this build's checker
+(loom with RUSTFLAGS=\"--cfg loom\", shuttle with --features shuttle, real threads otherwise).
+
+usage: wfpcheck [options]
+
+  --design NAME          a design to check (repeatable; default: every design)
+  --scenario NAME        a scenario to run (repeatable; default: every scenario)
+  --plan PLAN            a fault plan (repeatable; default: each scenario's own plans)
+  --max-executions N     at most N executions per exploration; more is inconclusive
+  --preemption-bound N   loom only: at most N preemptions per execution (default: none)
+  --format FORMAT        text (default), json or markdown
+  --replay SCHEDULE      shuttle only: replay one counterexample's schedule
+                         (needs exactly one --design, --scenario and --plan)
+  --bench KIND           print a benchmark instead: matrix, growth or first
+  --help                 print this and exit
+
+exit status: 0 every verdict as declared; 1 a verdict not as declared or inconclusive
+(or, for --replay, the schedule shows no violation); 2 bad usage.
+";
+
+/// How the report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// The benchmarks `--bench` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bench {
+    /// Every design x scenario x plan: executions, traces, rates, time.
+    Matrix,
+    /// Threads 2 to 4 and filters 1 to 4, exhaustive and bounded.
+    Growth,
+    /// Time to the first counterexample of naive / two_attach.
+    First,
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub designs: Vec<String>,
+    pub scenarios: Vec<String>,
+    pub plans: Vec<FaultPlan>,
+    pub format: Format,
+    pub replay: Option<String>,
+    pub bench: Option<Bench>,
+    pub help: bool,
+    pub settings: Settings,
+}
+
+/// Bad input, worded for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UsageError {
+    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --format, --replay, --bench, --help")]
+    UnknownOption(String),
+    #[error("`{0}` needs a value")]
+    MissingValue(String),
+    #[error("unknown design `{0}`; designs: {1}")]
+    UnknownDesign(String, String),
+    #[error("unknown scenario `{0}`; scenarios: {1}")]
+    UnknownScenario(String, String),
+    #[error("{0}")]
+    BadPlan(String),
+    #[error("unknown format `{0}`; formats: text, json, markdown")]
+    UnknownFormat(String),
+    #[error("unknown benchmark `{0}`; benchmarks: matrix, growth, first")]
+    UnknownBench(String),
+    #[error("`{option}` takes a whole number {range}, not `{value}`")]
+    BadNumber { option: String, value: String, range: &'static str },
+    #[error("environment variable {name}={value:?} is not valid: {why}")]
+    BadEnvironment { name: String, value: String, why: String },
+    #[error("`--replay` {0}")]
+    Replay(String),
+    #[error("`--preemption-bound` applies to loom only; this build checks with {0}")]
+    NotLoom(&'static str),
+}
+
+fn number<T: std::str::FromStr + PartialOrd>(
+    option: &str,
+    value: &str,
+    least: T,
+    range: &'static str,
+) -> Result<T, UsageError> {
+    let bad = || UsageError::BadNumber { option: option.to_string(), value: value.to_string(), range };
+    let n = value.parse::<T>().map_err(|_| bad())?;
+    if n < least {
+        return Err(bad());
+    }
+    Ok(n)
+}
+
+fn names(list: impl Iterator<Item = &'static str>) -> String {
+    list.collect::<Vec<_>>().join(", ")
+}
+
+/// Reads the checkers' environment variables: a bad value is a usage error (loom and
+/// shuttle would otherwise panic on it mid-run); good ones become the settings they name.
+fn environment(settings: &mut Settings, env: &dyn Fn(&str) -> Option<String>) -> Result<(), UsageError> {
+    let bad = |name: &str, value: &str, why: &str| UsageError::BadEnvironment {
+        name: name.to_string(),
+        value: value.to_string(),
+        why: why.to_string(),
+    };
+    let whole = |name: &str, least: u64| -> Result<Option<u64>, UsageError> {
+        match env(name) {
+            None => Ok(None),
+            Some(value) => match value.parse::<u64>() {
+                Ok(n) if n >= least => Ok(Some(n)),
+                _ => Err(bad(name, &value, &format!("it must be a whole number of at least {least}"))),
+            },
+        }
+    };
+    if let Some(bound) = whole("LOOM_MAX_PREEMPTIONS", 0)? {
+        settings.loom_preemption_bound = Some(bound as usize);
+    }
+    if let Some(branches) = whole("LOOM_MAX_BRANCHES", 1)? {
+        settings.loom_branches_max = branches as usize;
+    }
+    if let Some(executions) = whole("LOOM_MAX_PERMUTATIONS", 1)? {
+        settings.executions_max = settings.executions_max.min(executions);
+    }
+    if let Some(seconds) = whole("LOOM_MAX_DURATION", 1)? {
+        settings.duration_max = Duration::from_secs(seconds);
+    }
+    whole("LOOM_CHECKPOINT_INTERVAL", 1)?;
+    if let Some(file) = env("LOOM_CHECKPOINT_FILE") {
+        return Err(bad(
+            "LOOM_CHECKPOINT_FILE",
+            &file,
+            "checkpoints are not supported: loom is built without its `checkpoint` feature, and every counterexample is printed in full; unset it",
+        ));
+    }
+    if let Some(seed) = env("SHUTTLE_RANDOM_SEED") {
+        if seed.parse::<u64>().is_err() {
+            return Err(bad("SHUTTLE_RANDOM_SEED", &seed, "it must be a whole number from 0 to 18446744073709551615"));
+        }
+    }
+    Ok(())
+}
+
+/// Parses the arguments (without the program name) and the environment.
+pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Options, UsageError> {
+    let mut options = Options {
+        designs: Vec::new(),
+        scenarios: Vec::new(),
+        plans: Vec::new(),
+        format: Format::Text,
+        replay: None,
+        bench: None,
+        help: false,
+        settings: Settings::default(),
+    };
+    environment(&mut options.settings, env)?;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().cloned().ok_or_else(|| UsageError::MissingValue(arg.clone()));
+        match arg.as_str() {
+            "--help" | "-h" => options.help = true,
+            "--design" => {
+                let name = value()?;
+                if designs::by_name(&name).is_none() {
+                    return Err(UsageError::UnknownDesign(name, names(designs::builtin().iter().map(|d| d.name()))));
+                }
+                options.designs.push(name);
+            }
+            "--scenario" => {
+                let name = value()?;
+                if scenarios::by_name(&name).is_none() {
+                    return Err(UsageError::UnknownScenario(name, names(scenarios::builtin().iter().map(|s| s.name))));
+                }
+                options.scenarios.push(name);
+            }
+            "--plan" => {
+                let plan = FaultPlan::parse(&value()?).map_err(|e| UsageError::BadPlan(e.to_string()))?;
+                options.plans.push(plan);
+            }
+            "--max-executions" => {
+                let n = number::<u64>(arg, &value()?, 1, "of at least 1")?;
+                options.settings.executions_max = options.settings.executions_max.min(n);
+            }
+            "--preemption-bound" => {
+                if CHECKER != Checker::Loom {
+                    return Err(UsageError::NotLoom(CHECKER.name()));
+                }
+                options.settings.loom_preemption_bound = Some(number::<usize>(arg, &value()?, 0, "of at least 0")?);
+            }
+            "--format" => {
+                options.format = match value()?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "markdown" => Format::Markdown,
+                    other => return Err(UsageError::UnknownFormat(other.to_string())),
+                }
+            }
+            "--replay" => options.replay = Some(value()?),
+            "--bench" => {
+                options.bench = Some(match value()?.as_str() {
+                    "matrix" => Bench::Matrix,
+                    "growth" => Bench::Growth,
+                    "first" => Bench::First,
+                    other => return Err(UsageError::UnknownBench(other.to_string())),
+                })
+            }
+            other => return Err(UsageError::UnknownOption(other.to_string())),
+        }
+    }
+    if let Some(schedule) = &options.replay {
+        if CHECKER != Checker::Shuttle {
+            return Err(UsageError::Replay(format!(
+                "replays shuttle schedules; this build checks with {} (build with --features shuttle)",
+                CHECKER.name()
+            )));
+        }
+        if options.designs.len() != 1 || options.scenarios.len() != 1 || options.plans.len() != 1 {
+            return Err(UsageError::Replay("needs exactly one --design, one --scenario and one --plan".to_string()));
+        }
+        check_schedule(schedule)?;
+    }
+    Ok(options)
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+fn check_schedule(schedule: &str) -> Result<(), UsageError> {
+    explore::shuttle::Recording::parse(schedule).map(|_| ()).map_err(|e| UsageError::Replay(e.to_string()))
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+fn check_schedule(_: &str) -> Result<(), UsageError> {
+    Ok(())
+}
+
+/// The designs and scenarios selected (default: all), each scenario with its plans.
+pub fn selection(options: &Options) -> (Vec<Arc<dyn DynDesign>>, Vec<(Scenario, Vec<FaultPlan>)>) {
+    let designs: Vec<Arc<dyn DynDesign>> = designs::builtin()
+        .into_iter()
+        .filter(|d| options.designs.is_empty() || options.designs.iter().any(|n| n == d.name()))
+        .collect();
+    let scenarios = scenarios::builtin()
+        .into_iter()
+        .filter(|s| options.scenarios.is_empty() || options.scenarios.iter().any(|n| n == s.name))
+        .map(|s| {
+            let plans = if options.plans.is_empty() { s.plans.clone() } else { options.plans.clone() };
+            (s, plans)
+        })
+        .collect();
+    (designs, scenarios)
+}
+
+/// Explores every selected design x scenario x plan.
+pub fn explore_all(options: &Options) -> Vec<Row> {
+    let (designs, scenarios) = selection(options);
+    let mut rows = Vec::new();
+    for (scenario, plans) in &scenarios {
+        for design in &designs {
+            for plan in plans {
+                rows.push(Row::new(explore::explore(design, scenario, plan, &options.settings)));
+                if options.settings.progress.is_some() {
+                    eprint!("\r\x1b[K");
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn print_progress(progress: &Progress) {
+    let seconds = progress.elapsed.as_secs_f64();
+    let rate = progress.executions as f64 / seconds.max(1e-9);
+    eprint!(
+        "\r\x1b[K{} / {} / {}: {} executions, {:.0}/s, {:.1} s",
+        progress.design, progress.scenario, progress.plan, progress.executions, rate, seconds
+    );
+}
+
+/// The whole report in the chosen format.
+pub fn report(rows: &[Row], format: Format) -> String {
+    match format {
+        Format::Json => render::rows_json(rows),
+        Format::Markdown => designs_markdown(rows),
+        Format::Text => {
+            let mut out = format!("wfpcheck, checker {}: {} explorations\n\n", CHECKER.name(), rows.len());
+            out.push_str(&render::matrix_text(rows));
+            for row in rows.iter().filter(|r| r.report.counterexample.is_some() || !r.as_declared()) {
+                out.push('\n');
+                out.push_str(&render::counterexample_text(row, Style::Text));
+            }
+            let off = rows.iter().filter(|r| !r.as_declared()).count();
+            let _ =
+                writeln!(out, "\n{} of {} verdicts as declared; {off} not (marked (!))", rows.len() - off, rows.len());
+            out
+        }
+    }
+}
+
+/// `docs/designs.md`: each design, what it models, its verdicts, its counterexamples.
+pub fn designs_markdown(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# The designs and their verdicts\n");
+    let _ = writeln!(
+        out,
+        "Generated by `wfpcheck --format markdown` built with {} (for loom: `RUSTFLAGS=\"--cfg loom\" cargo run --release -- --format markdown > docs/designs.md`); do not edit by hand: `checks/docs.rs` fails when this file differs from what the command writes.\n",
+        CHECKER.name()
+    );
+    let _ = writeln!(out, "Each verdict is what {} found; `expected` is what `model/expectations.rs` declares. A row marked (!) is not as declared. Properties and plans are explained in `docs/wfp-semantics.md` and `docs/debugging.md`.\n", CHECKER.name());
+    for design in designs::builtin() {
+        let mine: Vec<&Row> = rows.iter().filter(|r| r.report.design == design.name()).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let _ =
+            writeln!(out, "## {}\n\n{}\n\n**Trade-offs.** {}\n", design.name(), design.summary(), design.trade_offs());
+        let _ = writeln!(out, "| scenario | plan | verdict | expected | executions | traces | property | status |");
+        let _ = writeln!(out, "|---|---|---|---|---:|---:|---|---|");
+        for row in &mine {
+            let r = &row.report;
+            let verdict = if row.as_declared() { r.verdict.to_string() } else { format!("{} (!)", r.verdict) };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.scenario,
+                r.plan,
+                verdict,
+                row.expected_name(),
+                r.executions,
+                r.traces,
+                row.property().unwrap_or("-"),
+                row.status().unwrap_or_else(|| "-".to_string())
+            );
+        }
+        out.push('\n');
+        let mut shown: Vec<&str> = Vec::new();
+        for row in mine.iter().filter(|r| r.report.counterexample.is_some()) {
+            let r = &row.report;
+            if shown.contains(&r.scenario.as_str()) {
+                continue;
+            }
+            shown.push(&r.scenario);
+            let c = r.counterexample.as_ref().expect("filtered");
+            let _ = writeln!(out, "### {} / {} / {}: {}\n", r.design, r.scenario, r.plan, c.violation.property.name);
+            let _ = writeln!(out, "{}\n", c.violation.message);
+            if let Some(preemptions) = c.preemptions {
+                let _ = writeln!(
+                    out,
+                    "Found at execution {}; this is an execution with the fewest preemptions ({preemptions}).\n",
+                    c.execution
+                );
+            }
+            let _ = writeln!(out, "```mermaid\n{}```\n", render::mermaid(&c.events));
+        }
+        let vacuous: Vec<&&Row> = mine.iter().filter(|r| r.report.verdict == Verdict::Vacuous).collect();
+        for row in vacuous {
+            let _ = writeln!(out, "- {} / {} is vacuous: {}.", row.report.scenario, row.report.plan, row.report.why);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "## Bounds\n");
+    let mut bounds: Vec<&str> = rows.iter().map(|r| r.report.bound.as_str()).collect();
+    bounds.sort();
+    bounds.dedup();
+    for bound in bounds {
+        let _ = writeln!(out, "- {bound}");
+    }
+    let _ = writeln!(out, "\n{} declared verdicts in `model/expectations.rs`.", EXPECTED.len());
+    out
+}
+
+/// Runs the command with these arguments and environment, printing to `out` and `err`;
+/// returns the exit status.
+pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut options = match parse(args, env) {
+        Ok(options) => options,
+        Err(error) => {
+            let _ = writeln!(err, "wfpcheck: {error}");
+            let _ = writeln!(err, "try `wfpcheck --help`");
+            return 2;
+        }
+    };
+    if options.help {
+        let _ = write!(out, "{USAGE}");
+        return 0;
+    }
+    if std::io::stderr().is_terminal() {
+        options.settings.progress = Some(print_progress);
+    }
+    if let Some(bench) = options.bench {
+        let _ = write!(out, "{}", crate::bench::run(bench, &options));
+        return 0;
+    }
+    if let Some(schedule) = &options.replay {
+        return replay(&options, schedule, out, err);
+    }
+    let rows = explore_all(&options);
+    let _ = write!(out, "{}", report(&rows, options.format));
+    if rows.iter().all(Row::as_declared) {
+        0
+    } else {
+        1
+    }
+}
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+fn replay(options: &Options, schedule: &str, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let (designs, scenarios) = selection(options);
+    let (scenario, plans) = &scenarios[0];
+    match explore::shuttle::replay(&designs[0], scenario, &plans[0], &options.settings, schedule) {
+        Err(error) => {
+            let _ = writeln!(err, "wfpcheck: {error}");
+            2
+        }
+        Ok(report) => {
+            let row = Row::new(report);
+            let _ = write!(out, "{}", render::counterexample_text(&row, Style::Text));
+            if row.report.counterexample.is_some() {
+                0
+            } else {
+                1
+            }
+        }
+    }
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+fn replay(_: &Options, _: &str, _: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let _ = writeln!(err, "wfpcheck: `--replay` replays shuttle schedules; build with --features shuttle");
+    2
+}
+
+/// The binary's entry point.
+pub fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env = |name: &str| std::env::var(name).ok();
+    let status = run(&args, &env, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    std::process::ExitCode::from(status as u8)
+}
