@@ -170,7 +170,10 @@ fn json_rows_have_the_documented_keys() {
 /// Progress goes to stderr only when it is a terminal; here it is a pipe.
 #[test]
 fn a_run_prints_no_progress_when_stderr_is_not_a_terminal() {
-    let run = wfpcheck(&["--design", "global_lock", "--scenario", "two_attach", "--plan", "none", "--max-executions", "2"], &[]);
+    let run = wfpcheck(
+        &["--design", "global_lock", "--scenario", "two_attach", "--plan", "none", "--max-executions", "2"],
+        &[],
+    );
     assert_eq!(run.stderr, "", "stderr is not a terminal here");
     assert!(run.stdout.contains("global_lock  two_attach  none"), "{}", run.stdout);
     // A capped run, or real threads that saw nothing, proves nothing: exit 1.

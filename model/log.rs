@@ -106,6 +106,9 @@ impl fmt::Display for Op {
 pub struct OpFailure {
     /// The WFP status behind it, if a WFP call failed.
     pub wfp: Option<Status>,
+    /// netebpfext's own result for it (`EBPF_INVALID_ARGUMENT` for any WFP failure in
+    /// `add_wfp_filters`, `EBPF_FAILED` when the context's engine handle cannot be opened).
+    pub ebpf: &'static str,
     /// The errno the user library reports (22 for `EINVAL`).
     pub errno: i32,
 }

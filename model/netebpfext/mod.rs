@@ -29,10 +29,15 @@ pub const EINVAL: i32 = 22;
 /// How many times unload tries each delete (#3866 cleanup: "max_retries = 10").
 pub const UNLOAD_TRIES_MAX: u32 = 10;
 
-/// An attach that failed: `create_filter_context` failed, so attach returned
+/// `add_wfp_filters` turns every WFP failure into this.
+pub const EBPF_INVALID_ARGUMENT: &str = "EBPF_INVALID_ARGUMENT";
+/// `create_filter_context` returns this when the context's engine handle cannot be opened.
+pub const EBPF_FAILED: &str = "EBPF_FAILED";
+
+/// An attach that failed: `create_filter_context` returned `ebpf`, so attach returned
 /// `STATUS_ACCESS_DENIED`, the core `EBPF_EXTENSION_FAILED_TO_LOAD`, the library `EINVAL`.
-fn attach_failure(wfp: Status) -> OpFailure {
-    OpFailure { wfp: Some(wfp), errno: EINVAL }
+fn attach_failure(wfp: Status, ebpf: &'static str) -> OpFailure {
+    OpFailure { wfp: Some(wfp), ebpf, errno: EINVAL }
 }
 
 /// The state of one filter id in its context (the #3866-era code's states).
@@ -131,6 +136,10 @@ pub trait Step<'a>: Sized {
     }
 }
 
+fn under_push_lock<'a, S: Step<'a>, R>(step: S, provider: &'a Provider, body: impl FnOnce(S) -> R) -> R {
+    step.with_lock(provider.hook.push_lock, &provider.push_lock, body)
+}
+
 macro_rules! step {
     ($name:ident) => {
         impl<'a> Step<'a> for $name<'a> {
@@ -158,7 +167,7 @@ impl<'a> Attach<'a> {
     /// Holds the provider's push lock around `body` (#3751).
     pub fn with_provider_lock<R>(self, body: impl FnOnce(Self) -> R) -> R {
         let provider = self.provider;
-        self.with_lock(provider.hook.push_lock, &provider.push_lock, body)
+        under_push_lock(self, provider, body)
     }
 
     /// Joins a matching filter context, or creates one (which adds the WFP filters).
@@ -176,7 +185,7 @@ impl<'a> Attach<'a> {
                 Ok(handle) => handle,
                 Err(status) => {
                     ext.clean_up_context(ctx.actor, context);
-                    return Err(attach_failure(status));
+                    return Err(attach_failure(status, EBPF_FAILED));
                 }
             },
         };
@@ -190,7 +199,7 @@ impl<'a> Attach<'a> {
             Err(status) => {
                 // CLEAN_UP_FILTER_CONTEXT: frees it directly, whatever its reference count.
                 ext.clean_up_context(ctx.actor, context);
-                Err(attach_failure(status))
+                Err(attach_failure(status, EBPF_INVALID_ARGUMENT))
             }
         }
     }
@@ -269,7 +278,7 @@ impl<'a> Detach<'a> {
     /// Holds the provider's push lock around `body` (#3751).
     pub fn with_provider_lock<R>(self, body: impl FnOnce(Self) -> R) -> R {
         let provider = self.provider;
-        self.with_lock(provider.hook.push_lock, &provider.push_lock, body)
+        under_push_lock(self, provider, body)
     }
 
     /// Removes the client; when its filter context has no client left, deletes the
@@ -338,7 +347,8 @@ impl Extension {
         let actor = Actor::Main;
         ext.log().push(actor, EventKind::OpStart(Op::Startup));
         let started = ext.initialize_wfp_components(actor);
-        let failure = started.err().map(|status| OpFailure { wfp: Some(status), errno: EINVAL });
+        let failure =
+            started.err().map(|status| OpFailure { wfp: Some(status), ebpf: EBPF_INVALID_ARGUMENT, errno: EINVAL });
         ext.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
         (ext, failure.map_or(Ok(()), Err))
     }

@@ -75,8 +75,8 @@ fn line(event: &Event) -> Line {
         EventKind::OpStart(op) => plain(format!("> {}", op_text(op))),
         EventKind::OpEnd { op, failure: None } => plain(format!("< {}: ok", op_text(op))),
         EventKind::OpEnd { op, failure: Some(failure) } => {
-            let wfp = failure.wfp.map(|s| format!(", {}", s.hex())).unwrap_or_default();
-            plain(format!("< {}: failed, errno {}{wfp}", op_text(op), failure.errno))
+            let wfp = failure.wfp.map(|s| format!(" ({})", s.hex())).unwrap_or_default();
+            plain(format!("< {}: failed, {}{wfp}, errno {}", op_text(op), failure.ebpf, failure.errno))
         }
         EventKind::ContextDelete { context, filters } => {
             let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
@@ -227,7 +227,15 @@ pub fn mermaid(events: &[Event]) -> String {
                 out.push_str(&format!("    {}->>WFP: {}\n", line.actor, request.replace('#', "no. ")));
                 out.push_str(&format!("    WFP{arrow}{}: {reply}\n", line.actor));
             }
-            _ => out.push_str(&format!("    Note over {}: {text}\n", line.actor)),
+            _ => {
+                // A leading `<` would read as HTML to some Markdown renderers.
+                let text = match (text.strip_prefix("> "), text.strip_prefix("< ")) {
+                    (Some(op), _) => format!("starts {op}"),
+                    (_, Some(op)) => format!("returns from {op}"),
+                    _ => text,
+                };
+                out.push_str(&format!("    Note over {}: {text}\n", line.actor));
+            }
         }
     }
     out

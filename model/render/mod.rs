@@ -173,6 +173,16 @@ fn json_or_null(value: Option<String>) -> String {
     value.map_or_else(|| "null".to_string(), |v| json_string(&v))
 }
 
+/// The `sometimes` targets and whether some execution reached each.
+fn sometimes_json(report: &Report) -> String {
+    let targets: Vec<String> = report
+        .targets
+        .iter()
+        .map(|(target, reached)| format!("{{\"target\": {}, \"reached\": {reached}}}", json_string(target)))
+        .collect();
+    format!("[{}]", targets.join(", "))
+}
+
 /// One JSON array, one object per row.
 pub fn rows_json(rows: &[Row]) -> String {
     let objects: Vec<String> = rows
@@ -200,6 +210,7 @@ pub fn rows_json(rows: &[Row]) -> String {
                     "preemptions",
                     r.counterexample.as_ref().and_then(|c| c.preemptions).map_or("null".to_string(), |p| p.to_string()),
                 ),
+                ("sometimes", sometimes_json(r)),
             ];
             let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
             format!("  {{{}}}", body.join(", "))
