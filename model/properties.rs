@@ -300,8 +300,6 @@ fn check_end(
 }
 
 fn describe_failure(failure: &OpFailure) -> String {
-    match failure.wfp {
-        Some(status) => format!("errno {} ({status})", failure.errno),
-        None => format!("errno {}", failure.errno),
-    }
+    let wfp = failure.wfp.map(|status| format!(" ({status})")).unwrap_or_default();
+    format!("{}{wfp}", failure.ebpf)
 }

@@ -347,8 +347,8 @@ impl Extension {
         let actor = Actor::Main;
         ext.log().push(actor, EventKind::OpStart(Op::Startup));
         let started = ext.initialize_wfp_components(actor);
-        let failure =
-            started.err().map(|status| OpFailure { wfp: Some(status), ebpf: EBPF_INVALID_ARGUMENT, errno: EINVAL });
+        // DriverEntry fails with the status; no user-mode caller sees an errno.
+        let failure = started.err().map(|status| OpFailure { wfp: Some(status), ebpf: "DriverEntry failed", errno: 0 });
         ext.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
         (ext, failure.map_or(Ok(()), Err))
     }
