@@ -248,8 +248,11 @@ fn check_schedule(_: &str) -> Result<(), UsageError> {
     Ok(())
 }
 
+/// Each selected scenario with the plans it is explored under.
+pub type ScenarioPlans = Vec<(Scenario, Vec<FaultPlan>)>;
+
 /// The designs and scenarios selected (default: all), each scenario with its plans.
-pub fn selection(options: &Options) -> (Vec<Arc<dyn DynDesign>>, Vec<(Scenario, Vec<FaultPlan>)>) {
+pub fn selection(options: &Options) -> (Vec<Arc<dyn DynDesign>>, ScenarioPlans) {
     let designs: Vec<Arc<dyn DynDesign>> = designs::builtin()
         .into_iter()
         .filter(|d| options.designs.is_empty() || options.designs.iter().any(|n| n == d.name()))
