@@ -4,7 +4,7 @@
 #![cfg(not(any(loom, feature = "shuttle")))]
 
 use wfpcheck::faults::{CallKind, FaultKind, FaultPlan};
-use wfpcheck::log::{Actor, CallOk, EventKind, Log};
+use wfpcheck::log::{Actor, EventKind, Log};
 use wfpcheck::wfp::{Engine, FilterSpec, Handle, SessionOptions, Status, TxnWait};
 
 const T0: Actor = Actor::Thread(0);
@@ -401,5 +401,4 @@ fn every_status_prints_its_code_and_microsofts_text() {
         "0xC0220012: The call timed out while waiting to acquire the transaction lock."
     );
     assert_eq!(Status::TxnInProgress.name(), "STATUS_FWP_TXN_IN_PROGRESS");
-    let _ = CallOk::Done;
 }

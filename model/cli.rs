@@ -10,7 +10,7 @@ use crate::designs::{self, DynDesign};
 use crate::expectations::EXPECTED;
 use crate::explore::{self, Progress, Settings, Verdict};
 use crate::faults::FaultPlan;
-use crate::render::{self, Row, Style};
+use crate::render::{self, Row};
 use crate::scenarios::{self, Scenario};
 use crate::sync::{Arc, Checker, CHECKER};
 
@@ -304,7 +304,7 @@ pub fn report(rows: &[Row], format: Format) -> String {
             out.push_str(&render::matrix_text(rows));
             for row in rows.iter().filter(|r| r.report.counterexample.is_some() || !r.as_declared()) {
                 out.push('\n');
-                out.push_str(&render::counterexample_text(row, Style::Text));
+                out.push_str(&render::counterexample_text(row));
             }
             let off = rows.iter().filter(|r| !r.as_declared()).count();
             let _ =
@@ -431,7 +431,7 @@ fn replay(options: &Options, schedule: &str, out: &mut dyn Write, err: &mut dyn 
         }
         Ok(report) => {
             let row = Row::new(report);
-            let _ = write!(out, "{}", render::counterexample_text(&row, Style::Text));
+            let _ = write!(out, "{}", render::counterexample_text(&row));
             if row.report.counterexample.is_some() {
                 0
             } else {

@@ -161,10 +161,6 @@ impl FaultPlan {
         &self.faults
     }
 
-    pub fn is_none(&self) -> bool {
-        self.faults.is_empty()
-    }
-
     /// The fault planned for this call, if any. Only worker threads take faults:
     /// start-up and unload run alone and are not what the checks are about.
     pub fn at(&self, actor: Actor, kind: CallKind, occurrence: u32) -> Option<FaultKind> {

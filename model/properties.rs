@@ -49,11 +49,6 @@ properties! {
     NO_OBJECTS_LEFT = "no_objects_left": "unload leaves no WFP object behind";
 }
 
-/// The property with this name.
-pub fn property(name: &str) -> Option<Property> {
-    ALWAYS.iter().copied().find(|p| p.name == name)
-}
-
 /// A property an execution broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {

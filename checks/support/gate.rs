@@ -5,7 +5,7 @@
 
 use wfpcheck::designs;
 use wfpcheck::explore::{self, Settings};
-use wfpcheck::render::{self, Row, Style};
+use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
 
 /// Snapshots go to `snapshots/<checker>/`, named without the module path.
@@ -34,11 +34,11 @@ pub fn check(checker: &str, design: &str, scenario: &str) {
     snapshots(checker).bind(|| {
         insta::assert_snapshot!(format!("{design}__{scenario}"), render::matrix_text(&rows));
         for row in rows.iter().filter(|row| row.report.counterexample.is_some()) {
-            insta::assert_snapshot!(row.slug(), render::counterexample_text(row, Style::Text));
+            insta::assert_snapshot!(row.slug(), render::counterexample_text(row));
         }
     });
     let off: Vec<String> =
-        rows.iter().filter(|row| !row.as_declared()).map(|row| render::counterexample_text(row, Style::Text)).collect();
+        rows.iter().filter(|row| !row.as_declared()).map(|row| render::counterexample_text(row)).collect();
     assert!(off.is_empty(), "verdicts not as declared:\n\n{}", off.join("\n"));
 }
 

@@ -40,8 +40,6 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 4] = [Verdict::Pass, Verdict::Fail, Verdict::Inconclusive, Verdict::Vacuous];
-
     pub const fn name(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -49,10 +47,6 @@ impl Verdict {
             Verdict::Inconclusive => "inconclusive",
             Verdict::Vacuous => "vacuous",
         }
-    }
-
-    pub fn parse(name: &str) -> Option<Verdict> {
-        Verdict::ALL.into_iter().find(|v| v.name() == name)
     }
 }
 
@@ -359,8 +353,12 @@ impl Shared {
     }
 
     /// The report, once the checker is done.
-    pub fn report(&self, bound: String, how: &str) -> Report {
+    pub fn report(&self, mut bound: String, how: &str) -> Report {
         let elapsed = self.started.elapsed();
+        // The checks assume first come, first served; any other policy is part of the bound.
+        if self.settings.txn_lock != TxnLockPolicy::FirstComeFirstServed {
+            bound.push_str(&format!(", txn lock {}", self.settings.txn_lock.name()));
+        }
         self.tally.with(|t| {
             let (verdict, why) = match (&t.counterexample, &t.stop) {
                 (Some(c), _) => {

@@ -88,11 +88,6 @@ pub static BIND: Hook = Hook {
 /// Every hook provider, in the order start-up registers their callouts.
 pub static HOOKS: [&Hook; 5] = [&CONNECT4, &CONNECT6, &RECV_ACCEPT4, &RECV_ACCEPT6, &BIND];
 
-/// The hook with this name.
-pub fn hook(name: &str) -> Option<&'static Hook> {
-    HOOKS.iter().copied().find(|h| h.name == name)
-}
-
 /// Every callout, each once, in registration order.
 pub fn callouts() -> Vec<&'static str> {
     let mut callouts: Vec<&'static str> = Vec::new();

@@ -361,10 +361,6 @@ impl Extension {
         &self.engine
     }
 
-    pub fn design(&self) -> &dyn DynDesign {
-        &*self.design
-    }
-
     pub fn provider(&self, hook: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.hook.name == hook)
     }

@@ -160,17 +160,8 @@ fn actors(lines: &[Line]) -> Vec<Actor> {
     actors
 }
 
-/// How a table is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    /// Aligned columns for a terminal.
-    Text,
-    /// A Markdown pipe table.
-    Markdown,
-}
-
 /// The interleaving table: a column per thread, a row per event, in order.
-pub fn table(events: &[Event], style: Style) -> String {
+pub fn table(events: &[Event]) -> String {
     let lines = lines(events);
     let actors = actors(&lines);
     let mut header: Vec<String> = vec!["#".to_string()];
@@ -193,10 +184,7 @@ pub fn table(events: &[Event], style: Style) -> String {
     let mut out = String::new();
     let draw = |out: &mut String, cells: &[String]| {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        let line = match style {
-            Style::Text => padded.join("  "),
-            Style::Markdown => format!("| {} |", padded.join(" | ")),
-        };
+        let line = padded.join("  ");
         out.push_str(line.trim_end());
         out.push('\n');
     };

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::expectations::{self, Expected};
 use crate::explore::{Report, Verdict};
 
-pub use self::events::{mermaid, table, Style};
+pub use self::events::{mermaid, table};
 
 /// A report and what was declared for it.
 #[derive(Debug, Clone)]
@@ -123,7 +123,7 @@ pub fn matrix_markdown(rows: &[Row]) -> String {
 
 /// A counterexample (or the reason there is none) as text: what broke, where, the
 /// schedule or bound to reproduce it, and the interleaving table.
-pub fn counterexample_text(row: &Row, style: Style) -> String {
+pub fn counterexample_text(row: &Row) -> String {
     let r = &row.report;
     let mut out = String::new();
     let _ = writeln!(out, "{} / {} / {} ({}): {}", r.design, r.scenario, r.plan, r.checker.name(), r.verdict);
@@ -145,7 +145,7 @@ pub fn counterexample_text(row: &Row, style: Style) -> String {
         let _ = writeln!(out, "replay: {schedule}");
     }
     out.push('\n');
-    out.push_str(&table(&c.events, style));
+    out.push_str(&table(&c.events));
     out
 }
 

@@ -276,10 +276,6 @@ impl Engine {
         &self.log
     }
 
-    pub fn plan(&self) -> &FaultPlan {
-        &self.plan
-    }
-
     /// W1, W2, W3: `FwpmEngineOpen0`.
     pub fn engine_open(&self, actor: Actor, options: SessionOptions) -> Result<Handle, Status> {
         let kind = CallKind::EngineOpen;
