@@ -14,10 +14,11 @@ struct Run {
 /// Runs `wfpcheck` in a fresh empty directory with `env` set (and no other checker
 /// variables), and checks the directory is still empty afterwards.
 fn wfpcheck(args: &[&str], env: &[(&str, &str)]) -> Run {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir: PathBuf = std::env::temp_dir().join(format!("wfpcheck-cli-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    // Tests run in parallel: the first name whose directory this run creates is its own.
+    let dir: PathBuf = (0..)
+        .map(|n| std::env::temp_dir().join(format!("wfpcheck-cli-{}-{n}", std::process::id())))
+        .find(|dir| std::fs::create_dir(dir).is_ok())
+        .expect("a scratch directory");
     let mut command = Command::new(env!("CARGO_BIN_EXE_wfpcheck"));
     command.args(args).current_dir(&dir);
     for name in [
@@ -158,6 +159,7 @@ fn json_rows_have_the_documented_keys() {
         "executions",
         "traces",
         "bound",
+        "search",
         "elapsed_ms",
     ] {
         assert!(text.contains(&format!("\"{key}\": ")), "no key {key}");
@@ -165,6 +167,38 @@ fn json_rows_have_the_documented_keys() {
     assert!(text.contains("\"plan\": \"none\""));
     assert!(text.contains("\"status\": \"0xC022000E\""));
     assert!(text.contains("\"checker\": \"loom\""));
+}
+
+#[test]
+fn scan_names_what_the_checker_cannot_see() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let foreign = format!("{root}/checks/support/foreign.rs");
+    let run = wfpcheck(&["--scan", &foreign], &[]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("foreign.rs: line 13: `std::sync::atomic::AtomicBool`"), "{}", run.stdout);
+    let clean = format!("{root}/checks/custom_design.rs");
+    let run = wfpcheck(&["--scan", &clean], &[]);
+    assert_eq!(run.status, 0, "{}", run.stdout);
+    assert!(run.stdout.ends_with("custom_design.rs: nothing the checker cannot see\n"), "{}", run.stdout);
+    rejects(&["--scan", "/no/such/design.rs"], &[], &["`--scan` cannot read `/no/such/design.rs`"]);
+}
+
+/// A pass to a preemption bound is its own verdict, shown with its bound, and it is not
+/// the declared pass: the command exits 1.
+#[test]
+#[cfg(loom)]
+fn a_bounded_pass_is_not_a_pass() {
+    let args = ["--design", "per_context_handle", "--scenario", "two_attach", "--plan", "none"];
+    for env in [&[("LOOM_MAX_PREEMPTIONS", "2")][..], &[]] {
+        let mut args = args.to_vec();
+        if env.is_empty() {
+            args.extend(["--preemption-bound", "2"]);
+        }
+        let run = wfpcheck(&args, env);
+        assert_eq!(run.status, 1, "{}", run.stdout);
+        assert!(run.stdout.contains("pass-bounded (!)  pass      preemptions<=2"), "{}", run.stdout);
+        assert!(run.stdout.contains("0 of 1 verdicts as declared; 1 not"), "{}", run.stdout);
+    }
 }
 
 /// Progress goes to stderr only when it is a terminal; here it is a pipe.

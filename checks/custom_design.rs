@@ -34,6 +34,10 @@ impl Design for PerContextInfiniteWait {
 
     fn new_state(&self) {}
 
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("custom_design.rs")]
+    }
+
     fn global_session(&self) -> SessionOptions {
         SessionOptions { dynamic: false, txn_wait: TxnWait::Infinite }
     }
@@ -55,9 +59,9 @@ impl Design for PerContextInfiniteWait {
     }
 }
 
-/// Explores the design in `scenario` under every one of its plans, and compares each
-/// verdict with `expected` (plan name, verdict).
-fn check(scenario: &str, expected: &[(&str, Verdict)]) {
+/// Explores the design in `scenario` under every one of its plans, compares each verdict
+/// with `expected` (plan name, verdict), and returns each plan's reason.
+fn check(scenario: &str, expected: &[(&str, Verdict)]) -> Vec<String> {
     let design: Arc<dyn DynDesign> = Arc::new(PerContextInfiniteWait);
     let scenario = scenarios::by_name(scenario).expect("a built-in scenario");
     let verdicts: Vec<(String, Verdict, String)> = scenario
@@ -70,26 +74,32 @@ fn check(scenario: &str, expected: &[(&str, Verdict)]) {
         .collect();
     let got: Vec<(&str, Verdict)> = verdicts.iter().map(|(plan, verdict, _)| (plan.as_str(), *verdict)).collect();
     assert_eq!(got, expected, "{}: {verdicts:#?}", scenario.name);
+    verdicts.into_iter().map(|(_, _, why)| why).collect()
 }
+
+/// The expected verdict of a row that passes: `pass` under loom, `sampled` under shuttle,
+/// whose DFS does not finish for a session per context.
+const PASSES: Verdict = if cfg!(loom) { Verdict::Pass } else { Verdict::Sampled };
+
+/// The expected verdict of a row whose fault never fires: `vacuous` under loom, and under
+/// shuttle `sampled` (the samples never fired it either, which proves nothing).
+const NEVER_FIRES: Verdict = if cfg!(loom) { Verdict::Vacuous } else { Verdict::Sampled };
 
 #[test]
 fn two_attach() {
-    check(
-        "two_attach",
-        &[("none", Verdict::Pass), ("t0.filter_add2.fails", Verdict::Pass), ("t1.begin1.times_out", Verdict::Vacuous)],
-    );
+    let why = check("two_attach", &[("none", PASSES), ("t0.filter_add2.fails", PASSES), ("t1.begin1.times_out", NEVER_FIRES)]);
+    assert!(why[2].contains("fault fired: t1.begin1.times_out"), "{}", why[2]);
 }
 
+/// The detach's delete that timed out under #3866 cannot time out with an INFINITE wait:
+/// the planned timeout never fires (the row is vacuous, never a pass), and the others pass.
 #[test]
-fn attach_detach_no_longer_leaves_a_filter_behind() {
-    check(
+fn attach_detach_delete_cannot_time_out() {
+    let why = check(
         "attach_detach",
-        &[
-            ("none", Verdict::Pass),
-            ("t1.filter_add2.fails", Verdict::Pass),
-            ("t0.filter_delete1.times_out", Verdict::Vacuous),
-        ],
+        &[("none", PASSES), ("t1.filter_add2.fails", PASSES), ("t0.filter_delete1.times_out", NEVER_FIRES)],
     );
+    assert!(why[2].contains("fault fired: t0.filter_delete1.times_out"), "{}", why[2]);
 }
 
 #[test]

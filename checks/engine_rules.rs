@@ -1,4 +1,4 @@
-//! The WFP engine model, rule by rule: one test per rule of `shared/domain/wfp.md`,
+//! The WFP engine model, rule by rule: one test per rule W1-W15 of `docs/wfp-semantics.md`,
 //! named after its id. Runs in the std build (real threads where a rule needs two).
 
 #![cfg(not(any(loom, feature = "shuttle")))]
@@ -108,7 +108,7 @@ fn w3_wait_timeout_zero_is_the_default_and_infinite_never_times_out() {
     assert!(!TxnWait::Infinite.can_time_out());
 
     // A planned timeout fires on a session with the default wait ...
-    let plan = FaultPlan::one(1, CallKind::TransactionBegin, 1, FaultKind::TimesOut);
+    let plan = FaultPlan::one(T1, CallKind::TransactionBegin, 1, FaultKind::TimesOut);
     let engine = engine_with(plan.clone());
     let holder = engine.engine_open(T0, SessionOptions::NULL).unwrap();
     let waiter = engine.engine_open(T1, SessionOptions::NULL).unwrap();
@@ -190,7 +190,7 @@ fn w6_begin_waits_for_another_sessions_transaction() {
 
 #[test]
 fn w6_a_waiting_begin_times_out_when_the_plan_says_so() {
-    let engine = engine_with(FaultPlan::one(1, CallKind::TransactionBegin, 1, FaultKind::TimesOut));
+    let engine = engine_with(FaultPlan::one(T1, CallKind::TransactionBegin, 1, FaultKind::TimesOut));
     let a = engine.engine_open(T0, SessionOptions::NULL).unwrap();
     let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
     engine.transaction_begin(T0, a).unwrap();
@@ -198,7 +198,7 @@ fn w6_a_waiting_begin_times_out_when_the_plan_says_so() {
     assert_eq!(timed_out, Err(Status::Timeout));
     assert_eq!(timed_out.unwrap_err().code(), 0xC022_0012);
     // A Begin that does not have to wait is not touched by a timeout fault.
-    let engine = engine_with(FaultPlan::one(1, CallKind::TransactionBegin, 1, FaultKind::TimesOut));
+    let engine = engine_with(FaultPlan::one(T1, CallKind::TransactionBegin, 1, FaultKind::TimesOut));
     let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
     assert_eq!(engine.transaction_begin(T1, b), Ok(()));
 }
@@ -221,7 +221,7 @@ fn w7_an_implicit_call_waits_for_the_lock_too() {
     let id = add.join().unwrap().unwrap();
     assert_eq!(filters(&engine), vec![id.0], "the implicit add took effect at once after the wait");
 
-    let engine = engine_with(FaultPlan::one(1, CallKind::FilterDelete, 1, FaultKind::TimesOut));
+    let engine = engine_with(FaultPlan::one(T1, CallKind::FilterDelete, 1, FaultKind::TimesOut));
     let setup = engine.engine_open(T0, SessionOptions::NULL).unwrap();
     objects(&engine, setup);
     let id = engine.filter_add(T0, setup, filter(1)).unwrap();
@@ -269,7 +269,7 @@ fn w9_commit_or_abort_without_a_transaction_fails() {
 
 #[test]
 fn w10_a_failed_call_does_not_abort_the_transaction() {
-    let engine = engine_with(FaultPlan::one(0, CallKind::FilterAdd, 2, FaultKind::Fails));
+    let engine = engine_with(FaultPlan::one(T0, CallKind::FilterAdd, 2, FaultKind::Fails));
     let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
     objects(&engine, session);
     engine.transaction_begin(T0, session).unwrap();
@@ -305,13 +305,8 @@ fn w11_commit_applies_everything_at_once_and_abort_discards_everything() {
 #[test]
 fn w12_a_transaction_never_ended_blocks_other_sessions_until_they_time_out() {
     let plan = FaultPlan::new(vec![
-        wfpcheck::faults::Fault {
-            thread: 1,
-            kind: CallKind::TransactionBegin,
-            occurrence: 1,
-            fault: FaultKind::TimesOut,
-        },
-        wfpcheck::faults::Fault { thread: 1, kind: CallKind::ProviderAdd, occurrence: 1, fault: FaultKind::TimesOut },
+        wfpcheck::faults::Fault { actor: T1, kind: CallKind::TransactionBegin, occurrence: 1, fault: FaultKind::TimesOut },
+        wfpcheck::faults::Fault { actor: T1, kind: CallKind::ProviderAdd, occurrence: 1, fault: FaultKind::TimesOut },
     ]);
     let engine = engine_with(plan);
     let stuck = engine.engine_open(T0, SessionOptions::NULL).unwrap();

@@ -1,11 +1,27 @@
-//! The facade is the one switch point: nothing in `model/` but `model/sync.rs` names
-//! std's, loom's or shuttle's synchronisation or threads.
+//! The facade is the one switch point, and the scan that enforces it (`wfpcheck::scan`)
+//! finds every way to name what the checker cannot see: `model/` names std's, core's,
+//! loom's and shuttle's synchronization only in `model/sync.rs`; every design, built in or
+//! under `checks/`, names none of it, nor the facade's unmodelled parts; and the scan's
+//! own rules, case by case.
 
 use std::path::{Path, PathBuf};
 
-const FORBIDDEN: &[&str] =
-    &["std::sync", "std::thread", "loom::sync", "loom::thread", "shuttle::sync", "shuttle::thread"];
+use wfpcheck::scan::{self, Finding, Kind};
+
 const FACADE: &str = "model/sync.rs";
+
+/// Files under `checks/` that may name std's synchronization, and why: none is a design.
+const HARNESS: &[(&str, &str)] = &[
+    ("checks/engine_rules.rs", "real OS threads drive the engine in the std build, outside any checker"),
+    ("checks/support/facade.rs", "it collects what each execution saw, outside the model"),
+    ("checks/support/foreign.rs", "it is the self-test of the refusal and the watchdog"),
+];
+
+/// Explorer-side files of `model/` and what each may name beyond the model's rules.
+const EXPLORER: &[(&str, &str)] = &[
+    ("model/explore/panics.rs", "thread_local!"),
+    ("model/explore/watchdog.rs", "outside_model"),
+];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
@@ -18,28 +34,72 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn model_names_sync_and_threads_only_through_the_facade() {
+/// Every Rust file under `dir`, with its path relative to the crate root and its findings.
+fn scanned(dir: &str) -> Vec<(String, Vec<Finding>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    rust_files(&root.join("model"), &mut files);
-    assert!(files.len() > 10, "found only {} files under model/", files.len());
+    rust_files(&root.join(dir), &mut files);
+    assert!(files.len() > 5, "found only {} files under {dir}/", files.len());
+    files.sort();
+    files
+        .iter()
+        .map(|file| {
+            let relative = file.strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/");
+            (relative, scan::scan(&std::fs::read_to_string(file).expect("readable")))
+        })
+        .collect()
+}
+
+fn listed(offenders: &[String]) -> String {
+    offenders.join("\n")
+}
+
+#[test]
+fn model_names_sync_and_threads_only_through_the_facade() {
     let mut offenders = Vec::new();
-    for file in &files {
-        let relative = file.strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/");
-        if relative == FACADE {
+    for (file, findings) in scanned("model") {
+        if file == FACADE {
             continue;
         }
-        let text = std::fs::read_to_string(file).expect("readable");
-        for (number, line) in text.lines().enumerate() {
-            for forbidden in FORBIDDEN {
-                if line.contains(forbidden) {
-                    offenders.push(format!("{relative}:{}: {}", number + 1, line.trim()));
-                }
+        let allowed = EXPLORER.iter().find(|(f, _)| *f == file).map(|(_, names)| *names);
+        for finding in findings {
+            let ok = match finding.kind {
+                Kind::ForeignSync => false,
+                // The model's own bookkeeping may use the unmodelled lock (`model/sync.rs` says when).
+                Kind::UnmodelledFacade => finding.names != "outside_model" || allowed == Some("outside_model"),
+                Kind::HiddenState => allowed == Some(finding.names.as_str()),
+            };
+            if !ok {
+                offenders.push(format!("{file}: {finding}"));
             }
         }
     }
-    assert!(offenders.is_empty(), "only {FACADE} may name these:\n{}", offenders.join("\n"));
+    assert!(offenders.is_empty(), "only {FACADE} may name these:\n{}", listed(&offenders));
+}
+
+#[test]
+fn designs_name_nothing_the_checker_cannot_see() {
+    let mut offenders = Vec::new();
+    let mut designs = 0;
+    for (file, findings) in scanned("model/designs").into_iter().chain(scanned("checks")) {
+        if HARNESS.iter().any(|(f, _)| *f == file) {
+            continue;
+        }
+        designs += 1;
+        offenders.extend(findings.iter().map(|finding| format!("{file}: {finding}")));
+    }
+    assert!(designs > 10, "scanned only {designs} files");
+    assert!(offenders.is_empty(), "designs and checks must use wfpcheck::sync only:\n{}", listed(&offenders));
+}
+
+/// Each file allowed to name std's synchronization still does, so the list cannot go stale.
+#[test]
+fn every_harness_exemption_is_needed() {
+    let checks = scanned("checks");
+    for (file, why) in HARNESS {
+        let (_, findings) = checks.iter().find(|(f, _)| f == file).unwrap_or_else(|| panic!("{file} is gone"));
+        assert!(!findings.is_empty(), "{file} is exempt ({why}) but names nothing: drop it from the list");
+    }
 }
 
 #[test]
@@ -48,4 +108,68 @@ fn the_facade_names_each_checker() {
     for backend in ["loom::sync", "shuttle::sync", "std::sync", "compile_error!"] {
         assert!(facade.contains(backend), "the facade does not name {backend}");
     }
+}
+
+/// The scan's findings for `source`, as `line: names`.
+fn check(source: &str, expected: &[&str]) {
+    let found: Vec<String> = scan::scan(source).iter().map(|f| format!("{}: {}", f.line, f.names)).collect();
+    assert_eq!(found, expected, "in:\n{source}");
+}
+
+#[test]
+fn paths_to_std_core_and_alloc_sync() {
+    check("use std::sync::Mutex;", &["1: std::sync::Mutex"]);
+    check("let m = ::std::sync::Mutex::new(0);", &["1: std::sync::Mutex::new"]);
+    check("static F: core::sync::atomic::AtomicBool = todo!();", &["1: core::sync::atomic::AtomicBool"]);
+    check("fn f() { std::thread::spawn(|| ()); }", &["1: std::thread::spawn"]);
+    check("use alloc::sync::Arc;", &["1: alloc::sync::Arc"]);
+    check("use std :: sync\n :: Mutex;", &["1: std::sync::Mutex"]);
+}
+
+#[test]
+fn grouped_imports_and_aliases() {
+    check("use std::{io, sync::{Arc, Mutex}};", &["1: std::{sync, ..}"]);
+    check("use std::{\n    collections::BTreeMap,\n    thread,\n};", &["1: std::{thread, ..}"]);
+    check("use std as s;\nfn f() { s::sync::Mutex::new(()); }", &["1: std as s"]);
+    check("extern crate core as c;", &["1: core as c"]);
+}
+
+#[test]
+fn crates_with_locks_of_their_own() {
+    check("use parking_lot::Mutex;", &["1: parking_lot::Mutex"]);
+    check("let l = spin::Mutex::new(());", &["1: spin::Mutex::new"]);
+    check("use crossbeam;", &["1: crossbeam"]);
+    check("let (tx, rx) = crossbeam_channel::unbounded::<u8>();", &["1: crossbeam_channel::unbounded"]);
+    check("use loom::sync::Mutex;\nuse shuttle::thread;", &["1: loom::sync::Mutex", "2: shuttle::thread"]);
+}
+
+#[test]
+fn state_shared_without_a_lock() {
+    check("thread_local! { static X: u8 = 0; }", &["1: thread_local!"]);
+    check("static mut COUNT: u32 = 0;", &["1: static mut"]);
+    check("struct S;\nunsafe impl Sync for S {}", &["2: unsafe impl Sync"]);
+    check("unsafe impl<T> Send for W<T> {}", &["1: unsafe impl Send"]);
+    check("use wfpcheck::sync::{Arc, Unmodelled};", &["1: Unmodelled"]);
+    check("wfpcheck::sync::outside_model::channel::<u8>();", &["1: outside_model"]);
+}
+
+#[test]
+fn what_is_not_a_finding() {
+    check("use wfpcheck::sync::{thread, Arc, Mutex};\nuse crate::sync::Mutex;", &[]);
+    check("// std::sync::Mutex in a comment\n/* and std::thread /* nested */ here */", &[]);
+    check(r####"let s = "std::sync::Mutex"; let r = r#"std::thread "quoted""#;"####, &[]);
+    check("fn f<'a>(x: &'a str) -> char { 'x' }", &[]);
+    check("use my::std::sync::Thing;", &[]);
+    check("static S: u8 = 0; unsafe impl Zeroable for S {}", &[]);
+    check("let spin = 3; let tokio = spin + 1;", &[]);
+}
+
+#[test]
+fn a_finding_says_where_and_why() {
+    let finding = scan::scan("\n\nuse std::sync::Mutex;").remove(0);
+    assert_eq!(finding.kind, Kind::ForeignSync);
+    assert_eq!(
+        finding.to_string(),
+        "line 3: `std::sync::Mutex`: synchronization the checker does not schedule; use wfpcheck::sync"
+    );
 }

@@ -114,10 +114,11 @@ impl FaultKind {
     }
 }
 
-/// One injected fault: the `occurrence`-th call of `kind` made by `thread` (counting from 1).
+/// One injected fault: the `occurrence`-th call of `kind` made by `actor` (counting from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fault {
-    pub thread: u8,
+    /// A worker thread, or `main` (start-up and unload).
+    pub actor: Actor,
     pub kind: CallKind,
     pub occurrence: u32,
     pub fault: FaultKind,
@@ -125,7 +126,7 @@ pub struct Fault {
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "t{}.{}{}.{}", self.thread, self.kind.short(), self.occurrence, self.fault.name())
+        write!(f, "{}.{}{}.{}", self.actor, self.kind.short(), self.occurrence, self.fault.name())
     }
 }
 
@@ -137,7 +138,7 @@ pub struct FaultPlan {
 
 /// A plan name that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `t<thread>.<call><n>.<fails|times_out>` with <call> one of {calls}")]
+#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `<thread>.<call><n>.<fails|times_out>` with <thread> `main` or `t0`, `t1`, ..., with <call> one of {calls}")]
 pub struct PlanError {
     pub text: String,
     pub why: &'static str,
@@ -153,19 +154,17 @@ impl FaultPlan {
         FaultPlan { faults }
     }
 
-    pub fn one(thread: u8, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
-        FaultPlan::new(vec![Fault { thread, kind, occurrence, fault }])
+    pub fn one(actor: Actor, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
+        FaultPlan::new(vec![Fault { actor, kind, occurrence, fault }])
     }
 
     pub fn faults(&self) -> &[Fault] {
         &self.faults
     }
 
-    /// The fault planned for this call, if any. Only worker threads take faults:
-    /// start-up and unload run alone and are not what the checks are about.
+    /// The fault planned for this call, if any.
     pub fn at(&self, actor: Actor, kind: CallKind, occurrence: u32) -> Option<FaultKind> {
-        let Actor::Thread(thread) = actor else { return None };
-        self.faults.iter().find(|f| f.thread == thread && f.kind == kind && f.occurrence == occurrence).map(|f| f.fault)
+        self.faults.iter().find(|f| f.actor == actor && f.kind == kind && f.occurrence == occurrence).map(|f| f.fault)
     }
 
     /// Parses the name `Display` gives.
@@ -186,10 +185,14 @@ impl FaultPlan {
             else {
                 return Err(error("a fault has three parts separated by `.`"));
             };
-            let thread = thread
-                .strip_prefix('t')
-                .and_then(|n| n.parse::<u8>().ok())
-                .ok_or_else(|| error("the thread is `t` and a number, such as `t0`"))?;
+            let actor = match thread {
+                "main" => Actor::Main,
+                _ => thread
+                    .strip_prefix('t')
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .map(Actor::Thread)
+                    .ok_or_else(|| error("the thread is `main` or `t` and a number, such as `t0`"))?,
+            };
             let digits = call.len() - call.trim_end_matches(|c: char| c.is_ascii_digit()).len();
             let (name, occurrence) = call.split_at(call.len() - digits);
             let kind = CallKind::from_short(name).ok_or_else(|| error("unknown call"))?;
@@ -203,7 +206,7 @@ impl FaultPlan {
                 "times_out" => FaultKind::TimesOut,
                 _ => return Err(error("the fault is `fails` or `times_out`")),
             };
-            faults.push(Fault { thread, kind, occurrence, fault });
+            faults.push(Fault { actor, kind, occurrence, fault });
         }
         Ok(FaultPlan::new(faults))
     }

@@ -12,6 +12,7 @@ pub mod log;
 pub mod netebpfext;
 pub mod properties;
 pub mod render;
+pub mod scan;
 pub mod scenarios;
 pub mod sync;
 pub mod wfp;

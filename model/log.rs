@@ -62,7 +62,7 @@ pub enum CallOk {
 /// A change to the committed (visible to all) engine state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
-    FilterAdded { id: FilterId, context: ContextId },
+    FilterAdded { id: FilterId, context: ContextId, layer: &'static str },
     FilterRemoved { id: FilterId, context: ContextId },
     ObjectAdded(&'static str),
     ObjectRemoved(&'static str),
@@ -72,6 +72,8 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CallEvent {
     pub kind: CallKind,
+    /// Which call of its kind by its thread this is, counting from 1 (a fault plan's occurrence).
+    pub occurrence: u32,
     pub target: Target,
     pub session: Option<SessionId>,
     /// The explicit transaction the call ran in (for Begin: opened; Commit and Abort: ended).
@@ -132,10 +134,29 @@ pub enum EventKind {
         op: Op,
         failure: Option<OpFailure>,
     },
-    /// A detach removed the last client of a filter context and now deletes its filters.
-    ContextDelete {
+    /// netebpfext created a filter context for a client's attach; `layers` are its hook's
+    /// filter table, one entry per filter the context must have in the engine.
+    ContextCreated {
         context: ContextId,
+        client: u32,
+        layers: Vec<&'static str>,
+    },
+    /// A client's attach found a matching filter context and joined it.
+    ContextJoined {
+        context: ContextId,
+        client: u32,
+    },
+    /// A client left its filter context; `last`: no client is left, so the filters
+    /// netebpfext recorded for it (`filters`) are deleted next.
+    ClientLeft {
+        context: ContextId,
+        client: u32,
+        last: bool,
         filters: Vec<FilterId>,
+    },
+    /// A filter context's memory was freed (its last reference dropped, or cleaned up).
+    ContextFreed {
+        context: ContextId,
     },
     /// A netebpfext lock was taken or released.
     Lock {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::faults::{CallKind, Fault, FaultPlan};
-use crate::log::{Actor, CallOk, ContextId, Effect, Event, EventKind, Op, OpFailure, Target};
+use crate::log::{Actor, ContextId, Effect, Event, EventKind, Op, OpFailure, Target};
 use crate::netebpfext::FilterContext;
 use crate::scenarios::{Reach, Scenario};
 use crate::wfp::{EngineSummary, FilterId, Status};
@@ -40,12 +40,14 @@ properties! {
     NO_DEADLOCK = "no_deadlock": "no execution deadlocks";
     BOUNDED_CALLS = "bounded_calls": "no worker thread makes more than 200 WFP calls (more is a spin without progress)";
     STARTUP_SUCCEEDS = "startup_succeeds": "start-up succeeds";
-    ATTACH_FAILS_ONLY_BY_FAULT = "attach_fails_only_by_fault": "no attach fails unless a fault was injected into it";
+    ATTACH_FAILS_ONLY_BY_FAULT = "attach_fails_only_by_fault": "no attach fails unless a fault injected into one of its calls is what it failed with";
     NO_FOREIGN_TRANSACTION = "no_foreign_transaction": "no call lands in a transaction another thread began";
-    ATTACH_ALL_OR_NOTHING = "attach_all_or_nothing": "an attach that succeeded has all its filters committed, one that failed has none";
-    DETACH_REMOVES_FILTERS = "detach_removes_filters": "after a detach none of its filters remain";
+    ATTACH_INSTALLS_FILTERS = "attach_installs_filters": "when an attach succeeds, the engine holds committed a filter of its filter context for every entry of its hook's filter table";
+    FAILED_ATTACH_LEAVES_NOTHING = "failed_attach_leaves_nothing": "a failed attach leaves no filter of the filter context it created committed, then or later";
+    FILTERS_STAY_WHILE_ATTACHED = "filters_stay_while_attached": "no committed filter of a filter context is removed while a client is attached to it";
+    DETACH_REMOVES_FILTERS = "detach_removes_filters": "a detach takes its client off its filter context, and when it was the last client none of the context's filters is committed when the detach returns";
     CLEAN_END = "clean_end": "at the end no transaction is open, the lock is free, no handle leaked";
-    CONTEXTS_RELEASED = "contexts_released": "every filter context is freed by unload, and none is notified after it was freed";
+    CONTEXTS_RELEASED = "contexts_released": "every filter context is freed by unload, none is freed while a filter carrying it is committed, and none is notified after it was freed";
     NO_OBJECTS_LEFT = "no_objects_left": "unload leaves no WFP object behind";
 }
 
@@ -99,10 +101,44 @@ pub struct Checked {
 #[derive(Default)]
 struct InFlight {
     op: Option<(Op, usize)>,
-    faulted: bool,
-    added: Vec<FilterId>,
-    deleting: Vec<FilterId>,
+    /// The statuses that injected faults made its calls return.
+    faulted: Vec<Status>,
+    /// The filter contexts it created.
+    created: Vec<ContextId>,
+    /// The contexts whose last client it took off.
+    emptied: Vec<ContextId>,
     last_failure: Option<(CallKind, Status)>,
+}
+
+/// What the engine holds committed, read from its calls' effects.
+#[derive(Default)]
+struct Committed {
+    filters: BTreeMap<FilterId, (ContextId, &'static str)>,
+}
+
+impl Committed {
+    fn of(&self, context: ContextId) -> Vec<(FilterId, &'static str)> {
+        self.filters.iter().filter(|(_, (c, _))| *c == context).map(|(id, (_, layer))| (*id, *layer)).collect()
+    }
+}
+
+fn ids(filters: &[(FilterId, &'static str)]) -> String {
+    filters.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// The layers `expected` names that `held` lacks, one per missing filter.
+fn missing_layers(expected: &[&'static str], held: &[(FilterId, &'static str)]) -> Vec<&'static str> {
+    let mut held: Vec<&'static str> = held.iter().map(|(_, layer)| *layer).collect();
+    let mut missing = Vec::new();
+    for layer in expected {
+        match held.iter().position(|l| l == layer) {
+            Some(at) => {
+                held.remove(at);
+            }
+            None => missing.push(*layer),
+        }
+    }
+    missing
 }
 
 pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
@@ -110,9 +146,17 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
     let mut violate = |property: Property, message: String, status: Option<Status>| {
         out.violations.push(Violation { property, message, status });
     };
-    let mut committed: BTreeMap<FilterId, ContextId> = BTreeMap::new();
-    let mut ever_committed: BTreeSet<FilterId> = BTreeSet::new();
-    let mut failed_attach_filters: Vec<(Actor, Op, FilterId)> = Vec::new();
+    let mut committed = Committed::default();
+    // Every filter context: its hook's filter table and its attached clients.
+    let mut layers: BTreeMap<ContextId, Vec<&'static str>> = BTreeMap::new();
+    let mut clients: BTreeMap<ContextId, BTreeSet<u32>> = BTreeMap::new();
+    let mut context_of: BTreeMap<u32, ContextId> = BTreeMap::new();
+    // Contexts with a client whose attach returned success, until their last client leaves.
+    let mut attached: BTreeSet<ContextId> = BTreeSet::new();
+    // Contexts created by an attach that failed: none of their filters may be committed.
+    let mut failed: BTreeSet<ContextId> = BTreeSet::new();
+    // Contexts freed while a filter carrying them was committed.
+    let mut freed_with_filters: Vec<(ContextId, Vec<(FilterId, &'static str)>)> = Vec::new();
     let mut flight: BTreeMap<Actor, InFlight> = BTreeMap::new();
     let mut started: BTreeMap<Actor, usize> = BTreeMap::new();
     let mut reached = vec![false; targets.len()];
@@ -134,19 +178,19 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
             }
             EventKind::Call(call) => {
                 let current = flight.entry(actor).or_default();
-                if let Some(fault) = call.fault {
-                    current.faulted = true;
+                if let (Some(fault), Err(status)) = (call.fault, call.result) {
+                    current.faulted.push(status);
                     for (target, hit) in targets.iter().zip(reached.iter_mut()) {
                         if let Sometimes::FaultFired(f) = target {
-                            *hit |= Actor::Thread(f.thread) == actor && f.kind == call.kind && f.fault == fault;
+                            *hit |= f.actor == actor
+                                && f.kind == call.kind
+                                && f.occurrence == call.occurrence
+                                && f.fault == fault;
                         }
                     }
                 }
                 if let Err(status) = call.result {
                     current.last_failure = Some((call.kind, status));
-                }
-                if let Ok(CallOk::Added(id)) = call.result {
-                    current.added.push(id);
                 }
                 if let Some(txn) = call.txn {
                     if call.kind != CallKind::TransactionBegin && txn.began_by != actor {
@@ -169,19 +213,60 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 }
                 for effect in &call.effects {
                     match *effect {
-                        Effect::FilterAdded { id, context } => {
-                            committed.insert(id, context);
-                            ever_committed.insert(id);
+                        Effect::FilterAdded { id, context, layer } => {
+                            committed.filters.insert(id, (context, layer));
+                            if failed.contains(&context) {
+                                violate(
+                                    FAILED_ATTACH_LEAVES_NOTHING,
+                                    format!(
+                                        "{id} of filter context {context}, whose attach failed, was committed by {actor}'s {}",
+                                        call.kind.api()
+                                    ),
+                                    None,
+                                );
+                            }
                         }
-                        Effect::FilterRemoved { id, .. } => {
-                            committed.remove(&id);
+                        Effect::FilterRemoved { id, context } => {
+                            committed.filters.remove(&id);
+                            if attached.contains(&context) {
+                                let who = clients.get(&context).map(|c| c.iter().map(|n| format!("client {n}")).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                                violate(
+                                    FILTERS_STAY_WHILE_ATTACHED,
+                                    format!(
+                                        "{actor}'s {} removed {id} of filter context {context} while {who} is attached to it",
+                                        call.kind.api()
+                                    ),
+                                    None,
+                                );
+                            }
                         }
                         Effect::ObjectAdded(_) | Effect::ObjectRemoved(_) => {}
                     }
                 }
             }
-            EventKind::ContextDelete { filters, .. } => {
-                flight.entry(actor).or_default().deleting.extend(filters.iter().copied());
+            EventKind::ContextCreated { context, client, layers: table } => {
+                layers.insert(*context, table.clone());
+                clients.entry(*context).or_default().insert(*client);
+                context_of.insert(*client, *context);
+                flight.entry(actor).or_default().created.push(*context);
+            }
+            EventKind::ContextJoined { context, client } => {
+                clients.entry(*context).or_default().insert(*client);
+                context_of.insert(*client, *context);
+            }
+            EventKind::ClientLeft { context, client, last, .. } => {
+                clients.entry(*context).or_default().remove(client);
+                context_of.remove(client);
+                if *last {
+                    attached.remove(context);
+                    flight.entry(actor).or_default().emptied.push(*context);
+                }
+            }
+            EventKind::ContextFreed { context } => {
+                let held = committed.of(*context);
+                if !held.is_empty() {
+                    freed_with_filters.push((*context, held));
+                }
             }
             EventKind::OpEnd { op, failure } => {
                 let current = flight.remove(&actor).unwrap_or_default();
@@ -195,43 +280,88 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                             );
                         }
                     }
-                    Op::Attach { .. } => match failure {
+                    Op::Attach { client, .. } => match failure {
                         Some(failure) => {
-                            if !current.faulted {
+                            let excused = failure.wfp.is_some_and(|status| current.faulted.contains(&status));
+                            if !excused {
                                 let call = current
                                     .last_failure
                                     .map(|(kind, status)| {
                                         format!("{} returned {} {}", kind.api(), status.hex(), status.name())
                                     })
                                     .unwrap_or_else(|| "no WFP call failed".to_string());
+                                let faults = if current.faulted.is_empty() {
+                                    "no fault was injected into it".to_string()
+                                } else {
+                                    "the fault injected into it is not what it failed with".to_string()
+                                };
                                 violate(
                                     ATTACH_FAILS_ONLY_BY_FAULT,
-                                    format!(
-                                        "{actor}'s {op} failed with errno {} ({call}), and no fault was injected into it",
-                                        failure.errno
-                                    ),
+                                    format!("{actor}'s {op} failed with errno {} ({call}), and {faults}", failure.errno),
                                     failure.wfp,
                                 );
                             }
-                            failed_attach_filters.extend(current.added.iter().map(|id| (actor, *op, *id)));
-                        }
-                        None => {
-                            for id in current.added.iter().filter(|id| !committed.contains_key(id)) {
-                                violate(
-                                    ATTACH_ALL_OR_NOTHING,
-                                    format!("{actor}'s {op} succeeded, but its filter {id} is not committed when it returns"),
-                                    None,
-                                );
+                            for context in &current.created {
+                                let held = committed.of(*context);
+                                if !held.is_empty() {
+                                    violate(
+                                        FAILED_ATTACH_LEAVES_NOTHING,
+                                        format!(
+                                            "{actor}'s {op} failed, but {} of its filter context {context} is committed",
+                                            ids(&held)
+                                        ),
+                                        None,
+                                    );
+                                }
+                                failed.insert(*context);
                             }
                         }
+                        None => match context_of.get(client) {
+                            None => violate(
+                                ATTACH_INSTALLS_FILTERS,
+                                format!(
+                                    "{actor}'s {op} succeeded, but netebpfext holds no filter context with client {client}: nothing was installed"
+                                ),
+                                None,
+                            ),
+                            Some(context) => {
+                                let held = committed.of(*context);
+                                let expected = layers.get(context).cloned().unwrap_or_default();
+                                let missing = missing_layers(&expected, &held);
+                                if !missing.is_empty() {
+                                    violate(
+                                        ATTACH_INSTALLS_FILTERS,
+                                        format!(
+                                            "{actor}'s {op} succeeded, but the engine holds no committed filter of its filter context {context} at {}",
+                                            missing.join(", ")
+                                        ),
+                                        None,
+                                    );
+                                }
+                                attached.insert(*context);
+                            }
+                        },
                     },
-                    Op::Detach { .. } => {
-                        for id in current.deleting.iter().filter(|id| committed.contains_key(id)) {
+                    Op::Detach { client, .. } => {
+                        if let Some(context) = context_of.get(client) {
                             violate(
                                 DETACH_REMOVES_FILTERS,
-                                format!("{actor}'s {op} returned with its filter {id} still in the engine"),
-                                current.last_failure.map(|(_, status)| status),
+                                format!("{actor}'s {op} returned, but client {client} is still attached to filter context {context}"),
+                                None,
                             );
+                        }
+                        for context in &current.emptied {
+                            let held = committed.of(*context);
+                            if !held.is_empty() {
+                                violate(
+                                    DETACH_REMOVES_FILTERS,
+                                    format!(
+                                        "{actor}'s {op} returned with {} of filter context {context} still committed in the engine",
+                                        ids(&held)
+                                    ),
+                                    current.last_failure.map(|(_, status)| status),
+                                );
+                            }
                         }
                     }
                     Op::Unload => {}
@@ -240,10 +370,15 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
             EventKind::Wait { .. } | EventKind::Notify { .. } | EventKind::Lock { .. } | EventKind::Note(_) => {}
         }
     }
-    for (actor, op, id) in failed_attach_filters {
-        if ever_committed.contains(&id) {
-            violate(ATTACH_ALL_OR_NOTHING, format!("{actor}'s {op} failed, but its filter {id} was committed"), None);
-        }
+    for (context, held) in freed_with_filters {
+        violate(
+            CONTEXTS_RELEASED,
+            format!(
+                "filter context {context} was freed while {} carrying it was committed: the filter's rawContext points at freed memory",
+                ids(&held)
+            ),
+            None,
+        );
     }
     if let Some(engine) = &record.engine {
         check_end(record, engine, &mut violate);

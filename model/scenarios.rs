@@ -2,6 +2,7 @@
 //! exploration must reach for its pass to mean anything.
 
 use crate::faults::{CallKind, FaultKind, FaultPlan};
+use crate::log::Actor;
 
 /// One netebpfext operation a worker thread performs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +44,7 @@ const fn attach(hook: &'static str, client: u32, compartment: u32) -> Action {
 }
 
 fn plan(thread: u8, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
-    FaultPlan::one(thread, kind, occurrence, fault)
+    FaultPlan::one(Actor::Thread(thread), kind, occurrence, fault)
 }
 
 /// Every built-in scenario, in report order.

@@ -263,6 +263,28 @@ impl<T> Unmodelled<T> {
     }
 }
 
+/// The explorer's own OS threads and channels, which run outside any model: the watchdog
+/// runs each exploration on a thread of its own. Model code never names them
+/// (`checks/facade_scan.rs`), and no checker schedules them.
+pub mod outside_model {
+    pub use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+    pub use std::thread::{Builder, JoinHandle};
+}
+
+/// Set-up run once per process, outside any model (the explorer's panic hook).
+#[derive(Debug)]
+pub struct ProcessOnce(std::sync::Once);
+
+impl ProcessOnce {
+    pub const fn new() -> Self {
+        ProcessOnce(std::sync::Once::new())
+    }
+
+    pub fn call_once(&self, f: impl FnOnce()) {
+        self.0.call_once(f)
+    }
+}
+
 /// A counter the checkers do not see (see the module docs for when that is sound).
 #[derive(Debug, Default)]
 pub struct UnmodelledCounter(std::sync::atomic::AtomicU64);

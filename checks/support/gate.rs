@@ -4,9 +4,11 @@
 //! found, and fails when a verdict is not as declared in `model/expectations.rs`.
 
 use wfpcheck::designs;
+use wfpcheck::expectations;
 use wfpcheck::explore::{self, Settings};
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
+use wfpcheck::sync::Checker;
 
 /// Snapshots go to `snapshots/<checker>/`, named without the module path.
 pub fn snapshots(checker: &str) -> insta::Settings {
@@ -125,9 +127,15 @@ pub fn matrix(checker: &str, other: &str) {
     let path = format!("{}/snapshots/{other}/matrix.snap", env!("CARGO_MANIFEST_DIR"));
     let theirs = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the {other} matrix {path}: {e}"));
     let body = theirs.splitn(3, "---").nth(2).expect("an insta snapshot has a header between --- lines");
+    let theirs = if other == "loom" { Checker::Loom } else { Checker::Shuttle };
+    // A disagreement is declared when the two checkers are declared different verdicts.
     let undeclared: Vec<String> = render::disagreements(&rows, body)
         .into_iter()
-        .filter(|(index, _)| rows[*index].expected.is_none_or(|e| e.checker.is_none()))
+        .filter(|(index, _)| {
+            let r = &rows[*index].report;
+            let declared_theirs = expectations::expected(&r.design, &r.scenario, &r.plan, theirs).map(|e| e.verdict);
+            rows[*index].expected.map(|e| e.verdict) == declared_theirs
+        })
         .map(|(_, line)| line)
         .collect();
     assert!(undeclared.is_empty(), "{checker} and {other} disagree, undeclared:\n{}", undeclared.join("\n"));

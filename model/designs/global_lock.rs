@@ -32,6 +32,10 @@ impl Design for GlobalLock {
         Mutex::new(())
     }
 
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("global_lock.rs")]
+    }
+
     fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
         op.with_lock(LOCK_NAME, lock, AddFilters::run)
     }
@@ -65,6 +69,10 @@ impl Design for GlobalLockAddOnly {
 
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
+    }
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("global_lock.rs")]
     }
 
     fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {

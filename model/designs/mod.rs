@@ -41,6 +41,11 @@ pub trait Design: Send + Sync + 'static {
 
     fn new_state(&self) -> Self::State;
 
+    /// The text of every source file the design's code is in (`&[include_str!("my_design.rs")]`).
+    /// It is scanned before the design is explored, and a design that names synchronization
+    /// the checker does not schedule is refused ([`crate::scan`]).
+    fn sources(&self) -> &'static [&'static str];
+
     /// The session of the global handle, opened at start-up.
     fn global_session(&self) -> SessionOptions {
         SessionOptions::DYNAMIC
@@ -91,6 +96,7 @@ pub trait DynDesign: Send + Sync + 'static {
     fn summary(&self) -> &'static str;
     fn trade_offs(&self) -> &'static str;
     fn new_state(&self) -> Box<dyn Any + Send + Sync>;
+    fn sources(&self) -> &'static [&'static str];
     fn global_session(&self) -> SessionOptions;
     fn context_session(&self) -> Option<SessionOptions>;
     fn unload_deletes_objects(&self) -> bool;
@@ -117,6 +123,9 @@ impl<D: Design> DynDesign for D {
     }
     fn new_state(&self) -> Box<dyn Any + Send + Sync> {
         Box::new(Design::new_state(self))
+    }
+    fn sources(&self) -> &'static [&'static str] {
+        Design::sources(self)
     }
     fn global_session(&self) -> SessionOptions {
         Design::global_session(self)

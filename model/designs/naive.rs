@@ -25,4 +25,8 @@ impl Design for Naive {
     }
 
     fn new_state(&self) {}
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("naive.rs")]
+    }
 }

@@ -34,6 +34,10 @@ impl Design for PerContextHandle {
 
     fn new_state(&self) {}
 
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("per_context.rs")]
+    }
+
     fn global_session(&self) -> SessionOptions {
         SessionOptions::NULL
     }
@@ -80,6 +84,10 @@ impl Design for PerContextDynamic {
     }
 
     fn new_state(&self) {}
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("per_context.rs")]
+    }
 
     fn global_session(&self) -> SessionOptions {
         SessionOptions::NULL

@@ -27,6 +27,10 @@ impl Design for ProviderLock {
 
     fn new_state(&self) {}
 
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("provider_lock.rs")]
+    }
+
     fn attach(&self, _: &(), op: Attach<'_>) -> Result<(), OpFailure> {
         op.with_provider_lock(Attach::run)
     }

@@ -31,6 +31,10 @@ impl Design for Retry {
 
     fn new_state(&self) {}
 
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("retry.rs")]
+    }
+
     fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
         let mut tries = 1;
         loop {
@@ -70,6 +74,10 @@ impl Design for RetryUnbounded {
     }
 
     fn new_state(&self) {}
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("retry.rs")]
+    }
 
     fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
         loop {

@@ -6,10 +6,8 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use super::{Report, Settings, Shared, Verdict};
-use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
-use crate::scenarios::Scenario;
+use super::panics::{self, Origin};
+use super::{CheckerPanic, Report, Search, Settings, Shared, Verdict};
 use crate::sync::Arc;
 
 /// The unwinding payload that stops loom; carries nothing, prints nothing.
@@ -23,19 +21,29 @@ fn stop_exploring() {
 /// The largest preemption bound tried when looking for the fewest-preemption counterexample.
 pub const FEWEST_PREEMPTIONS_SEARCH_MAX: usize = 8;
 
-pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
-    let shared = Arc::new(Shared::new(design, scenario, plan, settings, stop_exploring));
-    run(&shared, settings.loom_preemption_bound, settings.loom_branches_max);
+/// How a model thread stops loom: by unwinding.
+pub(super) const ON_STOP: fn() = stop_exploring;
+
+/// What an exploration under `settings` covers, before it ran.
+pub(super) fn nominal(settings: &Settings) -> (String, Search) {
+    let search = settings.loom_preemption_bound.map_or(Search::Exhaustive, Search::PreemptionBound);
+    (bound(settings), search)
+}
+
+pub(super) fn explore(shared: &Arc<Shared>) -> Report {
+    let settings = &shared.settings;
+    run(shared, settings.loom_preemption_bound, settings.loom_branches_max);
+    let (bound, search) = nominal(settings);
     let how = match settings.loom_preemption_bound {
         None => "explored exhaustively".to_string(),
         Some(bound) => format!("explored every execution with at most {bound} preemptions"),
     };
-    let mut report = shared.report(bound(settings), &how);
+    let mut report = shared.report(bound, search, &how);
     if report.verdict == Verdict::Fail && settings.loom_fewest_preemptions {
         let most = settings.loom_preemption_bound.unwrap_or(FEWEST_PREEMPTIONS_SEARCH_MAX);
         for preemptions in 0..=most.min(FEWEST_PREEMPTIONS_SEARCH_MAX) {
             let bounded = Settings { loom_preemption_bound: Some(preemptions), ..settings.clone() };
-            let search = Arc::new(Shared::new(design, scenario, plan, &bounded, stop_exploring));
+            let search = Arc::new(shared.fork(&bounded));
             run(&search, Some(preemptions), settings.loom_branches_max);
             let found = search.tally.with(|t| t.counterexample.take());
             if let Some(mut counterexample) = found {
@@ -59,10 +67,10 @@ pub fn bound(settings: &Settings) -> String {
         Some(bound) => format!("loom preemption bound {bound}"),
     };
     format!(
-        "{search}, executions_max {}, branches_max {}, duration_max {} s",
+        "{search}, executions_max {}, branches_max {}, {}",
         settings.executions_max,
         settings.loom_branches_max,
-        settings.duration_max.as_secs()
+        super::time_limits(settings)
     )
 }
 
@@ -83,6 +91,17 @@ fn run(shared: &Arc<Shared>, preemption_bound: Option<usize>, branches_max: usiz
     }));
     let Err(payload) = explored else { return };
     if !payload.is::<StopExploring>() {
-        shared.panicked(&*payload);
+        shared.panicked(&*payload, checker_panic(panics::take(), branches_max));
     }
+}
+
+/// What a panic raised in loom's own code means, by the file that raised it: a deadlock
+/// is found by the scheduler (`rt/execution.rs`), the branch limit by the path (`rt/path.rs`).
+fn checker_panic(origin: Option<Origin>, branches_max: usize) -> Option<CheckerPanic> {
+    let origin = origin.filter(|o| o.is_in("loom"))?;
+    Some(match origin.in_crate() {
+        Some((_, "rt/execution.rs")) => CheckerPanic::Deadlock,
+        Some((_, "rt/path.rs")) => CheckerPanic::Limit(format!("loom's branches_max ({branches_max}) per execution")),
+        _ => CheckerPanic::Error,
+    })
 }

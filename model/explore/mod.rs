@@ -10,12 +10,24 @@ pub mod shuttle;
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod threads;
 
+/// This build's checker.
+#[cfg(loom)]
+use self::loom as checker;
+#[cfg(all(feature = "shuttle", not(loom)))]
+use self::shuttle as checker;
+#[cfg(not(any(loom, feature = "shuttle")))]
+use self::threads as checker;
+
+mod panics;
+mod watchdog;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use crate::designs::DynDesign;
+use crate::scan;
 use crate::faults::FaultPlan;
 use crate::log::{Actor, Event, EventKind, Log};
 use crate::netebpfext::Extension;
@@ -27,12 +39,19 @@ use crate::wfp::{Engine, Spinning, TxnLockPolicy};
 /// The verdict of one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Verdict {
-    /// Explored exhaustively, or to the stated bound; every target reached; no violation.
+    /// Explored exhaustively; every target reached; no violation. A proof, for what the
+    /// checker sees: synchronization through `wfpcheck::sync`.
     Pass,
+    /// Every execution within a preemption bound explored, every target reached, no
+    /// violation: a proof up to that bound only. Never matches a declared `pass`.
+    PassBounded,
     /// A property was violated: see the counterexample.
     Fail,
-    /// Stopped by a limit (executions, time, branches, steps), or real threads that saw
-    /// no failure: nothing is proven either way.
+    /// Only sampled (shuttle's PCT and random schedules after its DFS did not finish),
+    /// and no violation in the samples: nothing is proven. Never matches a declared `pass`.
+    Sampled,
+    /// Stopped by a limit (executions, time, branches, steps, the watchdog), refused, or
+    /// real threads that saw no failure: nothing is proven either way.
     Inconclusive,
     /// Explored, no violation, but a `sometimes` target was never reached (for example
     /// the planned fault never fired): the run says nothing about what it was for.
@@ -43,12 +62,45 @@ impl Verdict {
     pub const fn name(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
+            Verdict::PassBounded => "pass-bounded",
             Verdict::Fail => "fail",
+            Verdict::Sampled => "sampled",
             Verdict::Inconclusive => "inconclusive",
             Verdict::Vacuous => "vacuous",
         }
     }
 }
+
+/// How much of the schedule space an exploration covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Search {
+    /// Every execution (loom's DPOR, shuttle's DFS that finished).
+    Exhaustive,
+    /// Every execution with at most this many preemptions (loom).
+    PreemptionBound(usize),
+    /// Schedules sampled by PCT and random scheduling (shuttle).
+    Sampled,
+    /// The OS scheduler, run after run.
+    RealThreads,
+    /// One stored schedule, replayed.
+    Replay,
+}
+
+impl fmt::Display for Search {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Search::Exhaustive => f.write_str("exhaustive"),
+            Search::PreemptionBound(bound) => write!(f, "preemptions<={bound}"),
+            Search::Sampled => f.write_str("sampled"),
+            Search::RealThreads => f.write_str("real-threads"),
+            Search::Replay => f.write_str("replay"),
+        }
+    }
+}
+
+/// What every report says a `pass` covers.
+pub const PASS_COVERS: &str = "a pass covers only synchronization through wfpcheck::sync: a lock, atomic or thread \
+                               the checker does not schedule is invisible to it";
 
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,6 +118,9 @@ pub struct Settings {
     pub executions_max: u64,
     /// At most this long; longer makes the run inconclusive. Not in snapshots.
     pub duration_max: Duration,
+    /// The watchdog: one execution running longer than this (real time) is given up on,
+    /// and the run is inconclusive. Stated in the bound.
+    pub execution_duration_max: Duration,
     /// loom: at most this many preemptions per execution (`None`: exhaustive).
     pub loom_preemption_bound: Option<usize>,
     /// loom: at most this many branch points per execution.
@@ -85,6 +140,9 @@ pub struct Settings {
     pub shuttle_steps_max: usize,
     /// threads: how many times the scenario is run with real threads.
     pub threads_repetitions: u64,
+    /// threads: stop at the first run with a violation (reproducing a failure), rather
+    /// than counting how many of the runs fail.
+    pub threads_stop_at_violation: bool,
     /// Called every [`PROGRESS_EVERY`] executions (the report command prints it).
     pub progress: Option<fn(&Progress)>,
 }
@@ -108,6 +166,7 @@ impl Default for Settings {
             txn_lock: TxnLockPolicy::FirstComeFirstServed,
             executions_max: 2_000_000,
             duration_max: Duration::from_secs(600),
+            execution_duration_max: Duration::from_secs(10),
             loom_preemption_bound: None,
             loom_branches_max: 1_000,
             loom_fewest_preemptions: true,
@@ -117,6 +176,7 @@ impl Default for Settings {
             shuttle_pct_depth: 3,
             shuttle_steps_max: 10_000,
             threads_repetitions: 1_000,
+            threads_stop_at_violation: false,
             progress: None,
         }
     }
@@ -152,12 +212,27 @@ pub struct Report {
     pub traces: u64,
     /// The bound explored to, in words: the settings that applied.
     pub bound: String,
+    /// How much of the schedule space was covered.
+    pub search: Search,
     pub elapsed: Duration,
     pub counterexample: Option<Counterexample>,
     /// Each `sometimes` target, and whether some execution reached it.
     pub targets: Vec<(String, bool)>,
     /// threads: executions with a violation.
     pub failing_executions: u64,
+}
+
+/// A panic raised by a checker's own code, classified by where it was raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(any(loom, feature = "shuttle")), allow(dead_code))]
+pub(crate) enum CheckerPanic {
+    /// Every model thread is blocked.
+    Deadlock,
+    /// A per-execution limit of the checker, in words.
+    Limit(String),
+    /// Anything else the checker raised: it could not go on (only loom tells this apart).
+    #[cfg_attr(not(loom), allow(dead_code))]
+    Error,
 }
 
 /// Why an exploration stopped before its checker was done.
@@ -168,6 +243,10 @@ pub(crate) enum Stop {
     DurationMax,
     /// A checker's own limit (loom's branches, shuttle's steps), with its message.
     CheckerLimit(String),
+    /// The design was not explored, for the reason given.
+    Refused(String),
+    /// The watchdog gave up on an execution that did not finish, for the reason given.
+    Watchdog(String),
 }
 
 /// The running totals of one exploration.
@@ -198,6 +277,8 @@ pub(crate) struct Shared {
     /// How the checker is made to stop exploring, from whichever model thread finds a violation.
     pub on_stop: fn(),
     pub tally: Unmodelled<Tally>,
+    /// The watchdog's view of this exploration, if it is watched.
+    watch: Option<Arc<watchdog::Watch>>,
 }
 
 impl Shared {
@@ -221,15 +302,31 @@ impl Shared {
             targets,
             settings: settings.clone(),
             started: Instant::now(),
-            stop_at_violation: CHECKER != Checker::Threads,
+            stop_at_violation: CHECKER != Checker::Threads || settings.threads_stop_at_violation,
             on_stop,
+            watch: None,
         }
+    }
+
+    /// A further exploration of the same design, scenario and plan, under `settings`,
+    /// watched by the same watchdog.
+    #[cfg(loom)]
+    pub fn fork(&self, settings: &Settings) -> Shared {
+        let mut fork = Shared::new(&self.design, &self.scenario, &self.plan, settings, self.on_stop);
+        fork.watch = self.watch.clone();
+        fork
     }
 
     /// Counts a new execution; `Err` when a limit says it must not run.
     pub fn begin_execution(&self) -> Result<Log, Stop> {
         let log = Log::new();
+        if self.watch.as_ref().is_some_and(|watch| !watch.beat()) {
+            return Err(Stop::Watchdog("the watchdog gave up on this exploration".to_string()));
+        }
         let begun = self.tally.with(|t| {
+            if let Some(stop) = &t.stop {
+                return Err(stop.clone());
+            }
             if t.executions >= t.executions_cap {
                 return Err(Stop::ExecutionsMax);
             }
@@ -238,6 +335,7 @@ impl Shared {
             }
             t.executions += 1;
             t.current = Some(log.clone());
+            panics::clear();
             Ok(t.executions)
         })?;
         if let (Some(progress), 0) = (self.settings.progress, begun % PROGRESS_EVERY) {
@@ -307,31 +405,30 @@ impl Shared {
         })
     }
 
-    /// An execution ended by a panic: a spinning thread, a deadlock, a checker's own
-    /// limit, or a bug in the model or a design. All but a limit are violations,
-    /// recorded with the execution's log so far.
-    pub fn panicked(&self, payload: &(dyn std::any::Any + Send)) {
-        let (property, message) = if let Some(spinning) = payload.downcast_ref::<Spinning>() {
-            let message = format!(
-                "{} made {} WFP calls without finishing its operations: it spins without progress",
-                spinning.actor, spinning.calls
-            );
-            (properties::BOUNDED_CALLS, message)
-        } else {
-            let message = panic_message(payload);
-            if message.starts_with("deadlock") {
-                (properties::NO_DEADLOCK, message)
-            } else if message.contains("maximum number of branches") {
-                let limit = format!("loom's branches_max ({}) per execution", self.settings.loom_branches_max);
-                self.stop(Stop::CheckerLimit(limit));
-                return;
-            } else if message.contains("exceeded max_steps") {
-                let limit = format!("shuttle's steps_max ({}) per execution", self.settings.shuttle_steps_max);
-                self.stop(Stop::CheckerLimit(limit));
-                return;
-            } else {
-                (properties::NO_PANIC, message)
+    /// An execution ended by a panic. `checker` is what the checker's own code raised,
+    /// as the checker classified it by the panic's origin; `None`: the model or a design
+    /// panicked. A spinning thread, a deadlock and a panic are violations, recorded with
+    /// the execution's log so far; a checker's limit or error stops the exploration.
+    pub fn panicked(&self, payload: &(dyn std::any::Any + Send), checker: Option<CheckerPanic>) {
+        let (property, message) = match (payload.downcast_ref::<Spinning>(), checker) {
+            (Some(spinning), _) => {
+                let message = format!(
+                    "{} made {} WFP calls without finishing its operations: it spins without progress",
+                    spinning.actor, spinning.calls
+                );
+                (properties::BOUNDED_CALLS, message)
             }
+            (None, Some(CheckerPanic::Deadlock)) => (properties::NO_DEADLOCK, panic_message(payload)),
+            (None, Some(CheckerPanic::Limit(limit))) => {
+                self.stop(Stop::CheckerLimit(limit));
+                return;
+            }
+            (None, Some(CheckerPanic::Error)) => {
+                let error = format!("the checker itself failed: {}", panic_message(payload));
+                self.stop(Stop::CheckerLimit(error));
+                return;
+            }
+            (None, None) => (properties::NO_PANIC, panic_message(payload)),
         };
         let events = self.tally.with(|t| t.current.take()).map(|log| log.snapshot()).unwrap_or_default();
         self.violation(Violation { property, message, status: None }, Vec::new(), events);
@@ -352,17 +449,18 @@ impl Shared {
         self.tally.with(|t| t.stop.is_some())
     }
 
-    /// The report, once the checker is done.
-    pub fn report(&self, mut bound: String, how: &str) -> Report {
+    /// The report, once the checker is done: `search` says what was covered, `how` in words.
+    pub fn report(&self, mut bound: String, search: Search, how: &str) -> Report {
         let elapsed = self.started.elapsed();
         // The checks assume first come, first served; any other policy is part of the bound.
         if self.settings.txn_lock != TxnLockPolicy::FirstComeFirstServed {
             bound.push_str(&format!(", txn lock {}", self.settings.txn_lock.name()));
         }
         self.tally.with(|t| {
+            let unreached = self.targets.iter().zip(&t.reached).find(|(_, hit)| !**hit).map(|(target, _)| target);
             let (verdict, why) = match (&t.counterexample, &t.stop) {
                 (Some(c), _) => {
-                    let often = if CHECKER == Checker::Threads {
+                    let often = if search == Search::RealThreads {
                         format!(" (in {} of {} runs)", t.failing_executions, t.executions)
                     } else {
                         String::new()
@@ -383,20 +481,42 @@ impl Shared {
                 (None, Some(Stop::CheckerLimit(limit))) => {
                     (Verdict::Inconclusive, format!("stopped by a checker limit: {limit}"))
                 }
+                (None, Some(Stop::Refused(why))) => (Verdict::Inconclusive, format!("refused, not explored: {why}")),
+                (None, Some(Stop::Watchdog(why))) => (Verdict::Inconclusive, format!("stopped by the watchdog: {why}")),
                 (None, Some(Stop::Violation)) => unreachable!("a violation always leaves a counterexample"),
-                (None, None) if CHECKER == Checker::Threads => (
-                    Verdict::Inconclusive,
-                    format!(
-                        "no violation in {} runs on real threads, which cannot show that none exists",
-                        t.executions
+                (None, None) => match search {
+                    Search::RealThreads => (
+                        Verdict::Inconclusive,
+                        format!(
+                            "no violation in {} runs on real threads, which cannot show that none exists",
+                            t.executions
+                        ),
                     ),
-                ),
-                (None, None) => match self.targets.iter().zip(&t.reached).find(|(_, hit)| !**hit) {
-                    Some((target, _)) => (
-                        Verdict::Vacuous,
-                        format!("never reached in {} executions: {}", t.executions, target.describe()),
-                    ),
-                    None => (Verdict::Pass, format!("no violation in {} executions ({how})", t.executions)),
+                    Search::Sampled => {
+                        let missed = unreached.map(|target| format!("; never reached: {}", target.describe()));
+                        (
+                            Verdict::Sampled,
+                            format!(
+                                "no violation in {} executions ({how}), which sample the schedules and prove nothing{}",
+                                t.executions,
+                                missed.unwrap_or_default()
+                            ),
+                        )
+                    }
+                    Search::Exhaustive | Search::PreemptionBound(_) | Search::Replay => match unreached {
+                        Some(target) => (
+                            Verdict::Vacuous,
+                            format!("never reached in {} executions: {}", t.executions, target.describe()),
+                        ),
+                        None if matches!(search, Search::PreemptionBound(_)) => (
+                            Verdict::PassBounded,
+                            format!("no violation in {} executions ({how}); {PASS_COVERS}", t.executions),
+                        ),
+                        None => (
+                            Verdict::Pass,
+                            format!("no violation in {} executions ({how}); {PASS_COVERS}", t.executions),
+                        ),
+                    },
                 },
             };
             Report {
@@ -409,6 +529,7 @@ impl Shared {
                 executions: t.executions,
                 traces: t.traces.len() as u64,
                 bound,
+                search,
                 elapsed,
                 counterexample: t.counterexample.clone(),
                 targets: self.targets.iter().map(|target| target.describe()).zip(t.reached.iter().copied()).collect(),
@@ -418,14 +539,62 @@ impl Shared {
     }
 }
 
-/// Explores `design` x `scenario` under `plan` with this build's checker.
+/// Explores `design` x `scenario` under `plan` with this build's checker, on a thread the
+/// watchdog watches. A design whose source names synchronization the checker cannot see
+/// is refused, not explored.
 pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
-    #[cfg(loom)]
-    return loom::explore(design, scenario, plan, settings);
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    return shuttle::explore(design, scenario, plan, settings);
-    #[cfg(not(any(loom, feature = "shuttle")))]
-    return threads::explore(design, scenario, plan, settings);
+    panics::install();
+    let (bound, search) = checker::nominal(settings);
+    let refused = |why: String| {
+        let shared = Shared::new(design, scenario, plan, settings, checker::ON_STOP);
+        shared.stop(Stop::Refused(why));
+        shared.report(bound.clone(), search, "refused")
+    };
+    if let Some(why) = refusal(&**design) {
+        return refused(why);
+    }
+    let watch = Arc::new(watchdog::Watch::new());
+    let mut shared = Shared::new(design, scenario, plan, settings, checker::ON_STOP);
+    shared.watch = Some(watch.clone());
+    let shared = Arc::new(shared);
+    let explored = shared.clone();
+    watchdog::run(&watch, settings, move || checker::explore(&explored)).unwrap_or_else(|why| {
+        shared.tally.with(|t| t.stop = Some(Stop::Watchdog(why)));
+        shared.report(bound, search, "given up")
+    })
+}
+
+/// The real-time limits, as every bound states them.
+pub(crate) fn time_limits(settings: &Settings) -> String {
+    format!(
+        "duration_max {} s, watchdog {} s per execution",
+        settings.duration_max.as_secs(),
+        settings.execution_duration_max.as_secs_f64()
+    )
+}
+
+/// Why `design` is not to be explored: its source names synchronization or shared state
+/// that the checker does not schedule ([`scan`]), or it names no source at all.
+pub fn refusal(design: &dyn DynDesign) -> Option<String> {
+    let sources = design.sources();
+    if sources.is_empty() {
+        return Some(format!(
+            "{} names no source (Design::sources), so it cannot be checked for synchronization the checker does not see",
+            design.name()
+        ));
+    }
+    let findings: Vec<String> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(n, text)| scan::scan(text).into_iter().map(move |f| format!("source {}, {f}", n + 1)))
+        .collect();
+    (!findings.is_empty()).then(|| {
+        format!(
+            "{} uses what the checker cannot see, so no verdict on it would be a proof: {}",
+            design.name(),
+            findings.join("; ")
+        )
+    })
 }
 
 /// One execution of the model: start-up; the scenario's threads started together, `t0`

@@ -10,7 +10,8 @@ use shuttle::scheduler::{
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use super::{Report, Settings, Shared, Stop};
+use super::panics::{self, Origin};
+use super::{CheckerPanic, Report, Search, Settings, Shared, Stop};
 use crate::designs::DynDesign;
 use crate::faults::FaultPlan;
 use crate::scenarios::Scenario;
@@ -149,7 +150,8 @@ fn run(shared: &Arc<Shared>, settings: &Settings, scheduler: impl Scheduler + 's
         })
     }));
     let Err(payload) = ran else { return };
-    shared.panicked(&*payload);
+    let steps = current.with(|c| c.steps.len());
+    shared.panicked(&*payload, checker_panic(panics::take(), steps, settings.shuttle_steps_max));
     let schedule = current.with(|c| c.to_string());
     shared.tally.with(|t| {
         if let Some(counterexample) = &mut t.counterexample {
@@ -158,8 +160,27 @@ fn run(shared: &Arc<Shared>, settings: &Settings, scheduler: impl Scheduler + 's
     });
 }
 
-pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
-    let shared = Arc::new(Shared::new(design, scenario, plan, settings, || {}));
+/// What a panic raised in shuttle's own code means. shuttle raises its deadlock and its
+/// step limit from one place, so the execution's own step count tells them apart.
+fn checker_panic(origin: Option<Origin>, steps: usize, steps_max: usize) -> Option<CheckerPanic> {
+    origin.filter(|o| o.is_in("shuttle-engine") || o.is_in("shuttle"))?;
+    Some(if steps >= steps_max {
+        CheckerPanic::Limit(format!("shuttle's steps_max ({steps_max}) per execution"))
+    } else {
+        CheckerPanic::Deadlock
+    })
+}
+
+/// shuttle is stopped by its scheduler wrapper, which ends the run.
+pub(super) const ON_STOP: fn() = || {};
+
+/// What an exploration under `settings` covers, before it ran.
+pub(super) fn nominal(settings: &Settings) -> (String, Search) {
+    (bound(settings, false), Search::Exhaustive)
+}
+
+pub(super) fn explore(shared: &Arc<Shared>) -> Report {
+    let settings = &shared.settings;
     let dfs_cap = settings.shuttle_dfs_executions_max.min(settings.executions_max);
     shared.tally.with(|t| t.executions_cap = dfs_cap);
     run(&shared, settings, DfsScheduler::new(None, false), false);
@@ -171,10 +192,10 @@ pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPla
         Some(_) => false,
     };
     if !dfs_unfinished {
-        let how = "DFS, exhaustive".to_string();
-        return shared.report(bound(settings, false), &how);
+        return shared.report(bound(settings, false), Search::Exhaustive, "DFS, exhaustive");
     }
-    // DFS did not finish: PCT and random schedules, every seed, to the stated bound.
+    // DFS did not finish: PCT and random schedules, every seed, to the stated bound. A
+    // limit DFS met stays: sampling may still find a violation, but cannot lift it.
     let dfs_executions = shared.tally.with(|t| {
         t.stop = None;
         t.executions_cap = settings.executions_max;
@@ -191,8 +212,13 @@ pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPla
             break;
         }
     }
+    if let Some(limit @ Stop::CheckerLimit(_)) = dfs_stop {
+        shared.tally.with(|t| {
+            t.stop.get_or_insert(limit);
+        });
+    }
     let how = format!("DFS stopped after {dfs_executions} executions; then PCT and random, every seed");
-    shared.report(bound(settings, true), &how)
+    shared.report(bound(settings, true), Search::Sampled, &how)
 }
 
 /// The bound, as the report states it.
@@ -206,7 +232,12 @@ pub fn bound(settings: &Settings, sampled: bool) -> String {
     } else {
         dfs
     };
-    bound.push_str(&format!(", executions_max {}, steps_max {}", settings.executions_max, settings.shuttle_steps_max));
+    bound.push_str(&format!(
+        ", executions_max {}, steps_max {}, {}",
+        settings.executions_max,
+        settings.shuttle_steps_max,
+        super::time_limits(settings)
+    ));
     if let Ok(seed) = std::env::var("SHUTTLE_RANDOM_SEED") {
         bound.push_str(&format!(", SHUTTLE_RANDOM_SEED={seed} (every PCT and random seed)"));
     }
@@ -228,7 +259,7 @@ pub fn replay(
     replay.set_allow_incomplete();
     run(&shared, settings, replay, false);
     let checked = shared.tally.with(|t| t.traces.len());
-    let mut report = shared.report(format!("replay of {schedule}"), "replayed");
+    let mut report = shared.report(format!("replay of {schedule}"), Search::Replay, "replayed");
     if checked == 0 && report.counterexample.is_none() {
         report.verdict = super::Verdict::Inconclusive;
         report.why =
@@ -249,5 +280,6 @@ pub fn pct(
 ) -> Report {
     let shared = Arc::new(Shared::new(design, scenario, plan, settings, || {}));
     run(&shared, settings, PctScheduler::new_from_seed(seed, settings.shuttle_pct_depth, iterations), false);
-    shared.report(format!("shuttle PCT depth {} seed {seed} x {iterations}", settings.shuttle_pct_depth), "PCT")
+    let bound = format!("shuttle PCT depth {} seed {seed} x {iterations}", settings.shuttle_pct_depth);
+    shared.report(bound, Search::Sampled, "PCT")
 }

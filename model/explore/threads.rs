@@ -4,24 +4,33 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use super::{Report, Settings, Shared};
-use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
-use crate::scenarios::Scenario;
+use super::{Report, Search, Settings, Shared};
 use crate::sync::Arc;
 
-pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
-    let shared = Arc::new(Shared::new(design, scenario, plan, settings, || {}));
-    for _ in 0..settings.threads_repetitions {
+/// Real threads stop when the repetitions run out.
+pub(super) const ON_STOP: fn() = || {};
+
+/// What an exploration under `settings` covers, before it ran.
+pub(super) fn nominal(settings: &Settings) -> (String, Search) {
+    (bound(settings), Search::RealThreads)
+}
+
+pub(super) fn explore(shared: &Arc<Shared>) -> Report {
+    for _ in 0..shared.settings.threads_repetitions {
         match panic::catch_unwind(AssertUnwindSafe(|| shared.run_execution())) {
             Ok(Ok(())) => {}
             Ok(Err(_)) => break,
-            Err(payload) => shared.panicked(&*payload),
+            Err(payload) => shared.panicked(&*payload, None),
         }
     }
-    shared.report(bound(settings), "real threads")
+    shared.report(bound(&shared.settings), Search::RealThreads, "real threads")
 }
 
 pub fn bound(settings: &Settings) -> String {
-    format!("threads: {} runs, executions_max {}", settings.threads_repetitions, settings.executions_max)
+    format!(
+        "threads: {} runs, executions_max {}, {}",
+        settings.threads_repetitions,
+        settings.executions_max,
+        super::time_limits(settings)
+    )
 }

@@ -1,7 +1,7 @@
 //! netebpfext's hook providers and the WFP objects they name.
 //!
 //! Keys are the GUID names of the real code. Filter lists follow the code at the time of
-//! the #3728 failure (`shared/domain/netebpfext.md`): connect4 and connect6 add two filters
+//! the #3728 failure (upstream `netebpfext/net_ebpf_ext_sock_addr.c`, commit 06533c8d): connect4 and connect6 add two filters
 //! each. Later code added a third connect4 filter (at `ALE_CONNECT_REDIRECT_V6`); the
 //! model does not. Which sublayer each connect filter names is an assumption: it changes
 //! no rule the model checks beyond W13's "the sublayer exists".

@@ -1,4 +1,4 @@
-//! netebpfext's WFP paths, call by call (`shared/domain/netebpfext.md`): start-up,
+//! netebpfext's WFP paths, call by call (upstream `netebpfext/net_ebpf_ext.c` and `net_ebpf_ext_hook_provider.c`): start-up,
 //! attach (create the filter context, `add_wfp_filters`), detach (`delete_wfp_filters`,
 //! then clean-up), the delete notification, and unload.
 //!
@@ -75,6 +75,20 @@ struct Contexts {
     all: Vec<FilterContext>,
     /// Delete notifications that reached a freed context (a use after free in the real driver).
     notified_after_free: Vec<(FilterId, ContextId)>,
+}
+
+/// What removing a client from its filter context found.
+enum Left {
+    NotAttached,
+    OthersRemain,
+    Last(LastClientLeft),
+}
+
+/// The context a detach's last client left: its filters are deleted next.
+struct LastClientLeft {
+    context: ContextId,
+    handle: Option<Handle>,
+    ids: Vec<FilterId>,
 }
 
 /// One hook provider.
@@ -174,11 +188,10 @@ impl<'a> Attach<'a> {
     pub fn run(self) -> Result<(), OpFailure> {
         let Attach { ctx, provider, client, compartment } = self;
         let ext = ctx.ext;
-        if ext.join_context(provider.hook, compartment, client) {
-            ctx.note("a matching filter context exists: client added to it");
+        if ext.join_context(ctx.actor, provider.hook, compartment, client) {
             return Ok(());
         }
-        let context = ext.new_context(provider.hook, compartment, client);
+        let context = ext.new_context(ctx.actor, provider.hook, compartment, client);
         let handle = match ext.design.context_session() {
             None => ext.global_handle(),
             Some(options) => match ctx.engine().engine_open(ctx.actor, options) {
@@ -286,12 +299,15 @@ impl<'a> Detach<'a> {
     pub fn run(self) {
         let Detach { ctx, provider, client } = self;
         let ext = ctx.ext;
-        let Some(unused) = ext.leave_context(provider.hook, client) else {
-            ctx.note("the client is not attached: nothing to detach");
-            return;
+        let left = match ext.leave_context(ctx.actor, provider.hook, client) {
+            Left::NotAttached => {
+                ctx.note("the client is not attached: nothing to detach");
+                return;
+            }
+            Left::OthersRemain => return,
+            Left::Last(left) => left,
         };
-        let Some((context, handle, ids)) = unused else { return };
-        ctx.log().push(ctx.actor, EventKind::ContextDelete { context, filters: ids.clone() });
+        let LastClientLeft { context, handle, ids } = left;
         if let Some(handle) = handle {
             ext.design.delete_filters(&*ext.design_state, DeleteFilters { ctx, context, handle, ids });
         }
@@ -526,15 +542,24 @@ impl Extension {
             .collect()
     }
 
-    fn join_context(&self, hook: &'static Hook, compartment: u32, client: u32) -> bool {
-        self.contexts.with(|c| {
+    /// Adds the client to a listed context of `hook` in `compartment`, if there is one.
+    fn join_context(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> bool {
+        let joined = self.contexts.with(|c| {
             let found = c.all.iter_mut().find(|ctx| ctx.listed && ctx.hook == hook && ctx.compartment == compartment);
-            found.map(|ctx| ctx.clients.push(client)).is_some()
-        })
+            found.map(|ctx| {
+                ctx.clients.push(client);
+                ctx.id
+            })
+        });
+        if let Some(context) = joined {
+            self.log().push(actor, EventKind::ContextJoined { context, client });
+        }
+        joined.is_some()
     }
 
-    fn new_context(&self, hook: &'static Hook, compartment: u32, client: u32) -> ContextId {
-        self.contexts.with(|c| {
+    fn new_context(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> ContextId {
+        let layers = self.filter_specs(hook, 0).iter().map(|spec| spec.layer).collect();
+        let context = self.contexts.with(|c| {
             let id = c.all.len() as ContextId + 1;
             c.all.push(FilterContext {
                 id,
@@ -549,7 +574,9 @@ impl Extension {
                 freed: false,
             });
             id
-        })
+        });
+        self.log().push(actor, EventKind::ContextCreated { context, client, layers });
+        context
     }
 
     fn with_context<R>(&self, id: ContextId, f: impl FnOnce(&mut FilterContext) -> R) -> R {
@@ -585,23 +612,27 @@ impl Extension {
         })
     }
 
-    /// Removes the client. `None`: it was not attached. `Some(None)`: other clients remain.
-    /// `Some(Some(..))`: the context has no client left and is off the provider's list.
-    #[allow(clippy::type_complexity)]
-    fn leave_context(
-        &self,
-        hook: &'static Hook,
-        client: u32,
-    ) -> Option<Option<(ContextId, Option<Handle>, Vec<FilterId>)>> {
-        self.contexts.with(|c| {
+    /// Removes the client from its filter context; the last one takes the context off
+    /// the provider's list.
+    fn leave_context(&self, actor: Actor, hook: &'static Hook, client: u32) -> Left {
+        let left = self.contexts.with(|c| {
             let ctx = c.all.iter_mut().find(|ctx| ctx.listed && ctx.hook == hook && ctx.clients.contains(&client))?;
             ctx.clients.retain(|x| *x != client);
-            if !ctx.clients.is_empty() {
-                return Some(None);
+            let last = ctx.clients.is_empty();
+            if last {
+                ctx.listed = false;
             }
-            ctx.listed = false;
-            Some(Some((ctx.id, ctx.handle, ctx.filters.iter().map(|(id, _)| *id).collect())))
-        })
+            let ids: Vec<FilterId> = ctx.filters.iter().map(|(id, _)| *id).collect();
+            Some((ctx.id, last, LastClientLeft { context: ctx.id, handle: ctx.handle, ids }))
+        });
+        let Some((context, last, left)) = left else { return Left::NotAttached };
+        let filters = if last { left.ids.clone() } else { Vec::new() };
+        self.log().push(actor, EventKind::ClientLeft { context, client, last, filters });
+        if last {
+            Left::Last(left)
+        } else {
+            Left::OthersRemain
+        }
     }
 
     fn dereference(&self, actor: Actor, id: ContextId) {
@@ -633,6 +664,7 @@ fn free_context(contexts: &Unmodelled<Contexts>, engine: &Engine, actor: Actor, 
         ctx.listed = false;
         ctx.handle.filter(|_| ctx.owns_handle)
     });
+    engine.log().push(actor, EventKind::ContextFreed { context: id });
     if let Some(handle) = own_handle {
         let _ = engine.engine_close(actor, handle);
     }

@@ -78,10 +78,18 @@ fn line(event: &Event) -> Line {
             let wfp = failure.wfp.map(|s| format!(" ({})", s.hex())).unwrap_or_default();
             plain(format!("< {}: failed, {}{wfp}, errno {}", op_text(op), failure.ebpf, failure.errno))
         }
-        EventKind::ContextDelete { context, filters } => {
+        EventKind::ContextCreated { context, layers, .. } => {
+            plain(format!("creates filter context {context} ({} filters to add)", layers.len()))
+        }
+        EventKind::ContextJoined { context, .. } => plain(format!("joins filter context {context}")),
+        EventKind::ClientLeft { context, client, last: false, .. } => {
+            plain(format!("client {client} leaves filter context {context} (other clients remain)"))
+        }
+        EventKind::ClientLeft { context, last: true, filters, .. } => {
             let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
             plain(format!("filter context {context} has no client left: delete {}", filters.join(", ")))
         }
+        EventKind::ContextFreed { context } => plain(format!("filter context {context} freed")),
         EventKind::Lock { name, taken: true } => plain(format!("takes {name}")),
         EventKind::Lock { name, taken: false } => plain(format!("releases {name}")),
         EventKind::Note(note) => plain(format!("({note})")),

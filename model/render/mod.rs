@@ -51,7 +51,8 @@ impl Row {
 
 /// The verdict matrix as aligned text, one line per row, with no times in it.
 pub fn matrix_text(rows: &[Row]) -> String {
-    let header = ["design", "scenario", "plan", "verdict", "expected", "executions", "traces", "property", "status"];
+    let header =
+        ["design", "scenario", "plan", "verdict", "expected", "search", "executions", "traces", "property", "status"];
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
@@ -62,6 +63,7 @@ pub fn matrix_text(rows: &[Row]) -> String {
                 r.plan.clone(),
                 mark(row),
                 row.expected_name().to_string(),
+                r.search.to_string(),
                 r.executions.to_string(),
                 r.traces.to_string(),
                 row.property().unwrap_or("-").to_string(),
@@ -195,6 +197,7 @@ pub fn rows_json(rows: &[Row]) -> String {
                 ("plan", json_string(&r.plan)),
                 ("checker", json_string(r.checker.name())),
                 ("verdict", json_string(r.verdict.name())),
+                ("search", json_string(&r.search.to_string())),
                 ("expected", json_string(row.expected_name())),
                 ("as_declared", row.as_declared().to_string()),
                 ("property", json_or_null(row.property().map(str::to_string))),

@@ -1,5 +1,5 @@
 //! The WFP engine model: sessions, explicit and implicit transactions, the engine-wide
-//! transaction lock, and the objects, rule by rule from `shared/domain/wfp.md` (W1-W15).
+//! transaction lock, and the objects, rule by rule (W1-W15, listed with their Microsoft sources in `docs/wfp-semantics.md`).
 //!
 //! Every call is one critical section of the engine's state lock: the model assumes
 //! each WFP call is atomic with respect to the others (BFE serialises them; not
@@ -226,6 +226,13 @@ struct State {
 
 type Guard<'a> = MutexGuard<'a, State>;
 
+/// A call as the fault plan counts it.
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    occurrence: u32,
+    fault: Option<FaultKind>,
+}
+
 /// The end state the properties look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSummary {
@@ -280,8 +287,9 @@ impl Engine {
     pub fn engine_open(&self, actor: Actor, options: SessionOptions) -> Result<Handle, Status> {
         let kind = CallKind::EngineOpen;
         let mut st = self.state.lock();
-        let fault = self.count(&mut st, actor, kind);
-        let mut event = Self::event(kind, Target::None, None);
+        let counted = self.count(&mut st, actor, kind);
+        let fault = counted.fault;
+        let mut event = Self::event(counted, kind, Target::None, None);
         if fault == Some(FaultKind::Fails) {
             event.fault = fault;
             return self
@@ -303,8 +311,8 @@ impl Engine {
     pub fn engine_close(&self, actor: Actor, handle: Handle) -> Result<(), Status> {
         let kind = CallKind::EngineClose;
         let mut st = self.state.lock();
-        self.count(&mut st, actor, kind);
-        let mut event = Self::event(kind, Target::None, Some(handle));
+        let counted = self.count(&mut st, actor, kind);
+        let mut event = Self::event(counted, kind, Target::None, Some(handle));
         let dynamic = match Self::session(&st, handle) {
             Ok(session) => session.options.dynamic,
             Err(status) => return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ()),
@@ -345,8 +353,9 @@ impl Engine {
 
     fn end_transaction(&self, actor: Actor, handle: Handle, kind: CallKind) -> Result<(), Status> {
         let mut st = self.state.lock();
-        let fault = self.count(&mut st, actor, kind);
-        let mut event = Self::event(kind, Target::None, Some(handle));
+        let counted = self.count(&mut st, actor, kind);
+        let fault = counted.fault;
+        let mut event = Self::event(counted, kind, Target::None, Some(handle));
         let txn = match Self::session(&st, handle) {
             Err(status) => return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ()),
             Ok(session) => match &session.txn {
@@ -467,8 +476,9 @@ impl Engine {
     pub fn callout_register(&self, actor: Actor, key: &'static str, notify: NotifyFn) -> Result<(), Status> {
         let kind = CallKind::CalloutRegister;
         let mut st = self.state.lock();
-        let fault = self.count(&mut st, actor, kind);
-        let mut event = Self::event(kind, Target::Key(key), None);
+        let counted = self.count(&mut st, actor, kind);
+        let fault = counted.fault;
+        let mut event = Self::event(counted, kind, Target::Key(key), None);
         let result = if fault == Some(FaultKind::Fails) {
             event.fault = fault;
             Err(Status::InsufficientResources)
@@ -485,8 +495,9 @@ impl Engine {
     pub fn callout_unregister(&self, actor: Actor, key: &'static str) -> Result<(), Status> {
         let kind = CallKind::CalloutUnregister;
         let mut st = self.state.lock();
-        let fault = self.count(&mut st, actor, kind);
-        let mut event = Self::event(kind, Target::Key(key), None);
+        let counted = self.count(&mut st, actor, kind);
+        let fault = counted.fault;
+        let mut event = Self::event(counted, kind, Target::Key(key), None);
         let result = if fault == Some(FaultKind::Fails) {
             event.fault = fault;
             Err(Status::InsufficientResources)
@@ -519,14 +530,23 @@ impl Engine {
 
     // ---- the shared machinery of every call ----
 
-    fn event(kind: CallKind, target: Target, session: Option<SessionId>) -> CallEvent {
-        CallEvent { kind, target, session, txn: None, result: Ok(CallOk::Done), fault: None, effects: Vec::new() }
+    fn event(counted: Counted, kind: CallKind, target: Target, session: Option<SessionId>) -> CallEvent {
+        CallEvent {
+            kind,
+            occurrence: counted.occurrence,
+            target,
+            session,
+            txn: None,
+            result: Ok(CallOk::Done),
+            fault: None,
+            effects: Vec::new(),
+        }
     }
 
     /// Counts the call and returns the fault planned for it. A worker thread past
     /// [`WORKER_CALLS_MAX`] calls spins without progress: the execution ends there with
     /// a [`Spinning`] panic, which the explorer reports as a violation.
-    fn count(&self, st: &mut State, actor: Actor, kind: CallKind) -> Option<FaultKind> {
+    fn count(&self, st: &mut State, actor: Actor, kind: CallKind) -> Counted {
         let calls = st.calls_by.entry(actor).or_insert(0);
         *calls += 1;
         if *calls > WORKER_CALLS_MAX && actor != Actor::Main {
@@ -534,7 +554,7 @@ impl Engine {
         }
         let occurrence = st.calls.entry((actor, kind)).or_insert(0);
         *occurrence += 1;
-        self.plan.at(actor, kind, *occurrence)
+        Counted { occurrence: *occurrence, fault: self.plan.at(actor, kind, *occurrence) }
     }
 
     /// W4: a closed handle is an error, never a success.
@@ -565,8 +585,9 @@ impl Engine {
     /// lock it waits as the policy says, unless the plan says this wait times out (W3).
     fn call(&self, actor: Actor, handle: Handle, kind: CallKind, target: Target, work: Work) -> Result<CallOk, Status> {
         let mut st = self.state.lock();
-        let fault = self.count(&mut st, actor, kind);
-        let mut event = Self::event(kind, target, Some(handle));
+        let counted = self.count(&mut st, actor, kind);
+        let fault = counted.fault;
+        let mut event = Self::event(counted, kind, target, Some(handle));
         let mut waited = false;
         while let Some(holder) = Self::blocker(&st, handle) {
             if !waited {

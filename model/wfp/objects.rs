@@ -127,7 +127,7 @@ impl Objects {
             Self::check_reference(by, referenced)?;
         }
         self.filters.insert(id, Filter { spec, owner: by });
-        Ok(Effect::FilterAdded { id, context: spec.raw_context })
+        Ok(Effect::FilterAdded { id, context: spec.raw_context, layer: spec.layer })
     }
 
     /// W14: delete a filter by id.

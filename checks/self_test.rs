@@ -1,0 +1,359 @@
+//! The checker's own failure paths: designs that must not pass, each with the verdict it
+//! must get and the properties it must break, under loom and under shuttle. If a
+//! property, the deadlock or panic classification, the fault-fired check, the refusal of
+//! foreign synchronization or the watchdog stops working, one of these fails; and every
+//! `always` property is one that some self-test must break (`every_property_is_exercised`).
+
+#![cfg(any(loom, feature = "shuttle"))]
+
+#[path = "support/foreign.rs"]
+mod foreign;
+
+use std::time::Duration;
+
+use wfpcheck::designs::{self, Design, DynDesign};
+use wfpcheck::explore::{self, Settings, Verdict};
+use wfpcheck::faults::FaultPlan;
+use wfpcheck::log::OpFailure;
+use wfpcheck::netebpfext::{AddFilters, Attach, Begin, DeleteFilters, Detach, Step};
+use wfpcheck::properties::{self, Property};
+use wfpcheck::render::{self, Row};
+use wfpcheck::scenarios;
+use wfpcheck::sync::{Arc, Mutex};
+use wfpcheck::wfp::{FilterId, SessionOptions, Status};
+
+const SOURCE: &[&str] = &[include_str!("self_test.rs")];
+
+/// The summary and trade-offs every self-test design shares.
+macro_rules! self_test_design {
+    ($name:literal, $summary:literal) => {
+        fn name(&self) -> &'static str {
+            $name
+        }
+        fn summary(&self) -> &'static str {
+            $summary
+        }
+        fn trade_offs(&self) -> &'static str {
+            "A self-test of the checker: it must not pass."
+        }
+        fn sources(&self) -> &'static [&'static str] {
+            SOURCE
+        }
+    };
+}
+
+/// Panics in attach with a message that mimics loom's own: it is still the design's panic.
+struct PanicsInAttach;
+
+impl Design for PanicsInAttach {
+    type State = ();
+    self_test_design!("panics_in_attach", "Attach panics, with a message that reads like a checker's deadlock and branch limit.");
+    fn new_state(&self) {}
+    fn attach(&self, _: &(), _: Attach<'_>) -> Result<(), OpFailure> {
+        panic!("deadlock; threads = [] (Model exceeded maximum number of branches): the design's own panic")
+    }
+}
+
+/// Attach takes lock a then lock b; detach takes b then a.
+struct LockOrderInversion;
+
+impl Design for LockOrderInversion {
+    type State = (Mutex<()>, Mutex<()>);
+    self_test_design!("lock_order_inversion", "Attach locks a then b, detach b then a.");
+    fn new_state(&self) -> Self::State {
+        (Mutex::new(()), Mutex::new(()))
+    }
+    fn attach(&self, (a, b): &Self::State, op: Attach<'_>) -> Result<(), OpFailure> {
+        op.with_lock("lock a", a, |op| op.with_lock("lock b", b, Attach::run))
+    }
+    fn detach(&self, (a, b): &Self::State, op: Detach<'_>) {
+        op.with_lock("lock b", b, |op| op.with_lock("lock a", a, Detach::run))
+    }
+}
+
+/// The naive design with the add path's failure reported as a success with no filters.
+struct SwallowsAddFailure;
+
+impl Design for SwallowsAddFailure {
+    type State = ();
+    self_test_design!("swallows_add_failure", "naive, but a failed add_wfp_filters reports success with no filters.");
+    fn new_state(&self) {}
+    fn add_filters(&self, _: &(), op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
+        Ok(op.run().unwrap_or_default())
+    }
+}
+
+/// An attach under a lock that returns success without reaching netebpfext or WFP.
+struct AttachAddsNothing;
+
+impl Design for AttachAddsNothing {
+    type State = Mutex<()>;
+    self_test_design!("attach_adds_nothing", "Attach takes a lock and returns success without doing anything.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
+        op.with_lock("attach lock", lock, |_| Ok(()))
+    }
+}
+
+/// `global_lock` whose add path records no filter ids, so its detach deletes nothing.
+struct DetachForgetsFilters;
+
+impl Design for DetachForgetsFilters {
+    type State = Mutex<()>;
+    self_test_design!("detach_forgets_filters", "global_lock, but the add path returns an empty list of filter ids.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
+        op.with_lock("global handle lock", lock, |op| op.run().map(|_| Vec::new()))
+    }
+    fn delete_filters(&self, lock: &Mutex<()>, op: DeleteFilters<'_>) {
+        op.with_lock("global handle lock", lock, DeleteFilters::run)
+    }
+}
+
+/// `global_lock` whose detach also deletes the first six filter ids, another client's too.
+struct DeletesOtherFilters;
+
+impl Design for DeletesOtherFilters {
+    type State = Mutex<()>;
+    self_test_design!("deletes_other_filters", "global_lock, but a detach also deletes filters 1 to 6 by id.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
+        op.with_lock("global handle lock", lock, AddFilters::run)
+    }
+    fn delete_filters(&self, lock: &Mutex<()>, op: DeleteFilters<'_>) {
+        op.with_lock("global handle lock", lock, |op| {
+            let (ctx, handle) = (op.ctx(), op.handle());
+            op.run();
+            for id in 1..=6 {
+                let _ = ctx.engine().filter_delete_by_id(ctx.actor, handle, FilterId(id));
+            }
+        })
+    }
+}
+
+/// Begin is called again and again after it succeeded: every further call fails at once.
+struct SpinsWithoutProgress;
+
+impl Design for SpinsWithoutProgress {
+    type State = ();
+    self_test_design!("spins_without_progress", "After a successful Begin, Begin is called again forever.");
+    fn new_state(&self) {}
+    fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
+        let _ = op.call();
+        loop {
+            let _ = op.call();
+        }
+    }
+}
+
+/// An attach whose transaction commits, reported as a failure: netebpfext frees the context.
+struct FailsAfterCommit;
+
+impl Design for FailsAfterCommit {
+    type State = Mutex<()>;
+    self_test_design!("fails_after_commit", "global_lock, but add_wfp_filters reports failure after its commit.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
+        op.with_lock("global handle lock", lock, |op| op.run().and(Err(Status::InsufficientResources)))
+    }
+}
+
+/// Serialised attaches whose Begin is called three times: the first takes the injected
+/// fault, the second opens the transaction, the third fails at once, and that is returned.
+struct FailsAfterItsFault;
+
+impl Design for FailsAfterItsFault {
+    type State = Mutex<()>;
+    self_test_design!("fails_after_its_fault", "global_lock, but Begin is called three times and the last result returned.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
+        op.with_lock("global handle lock", lock, Attach::run)
+    }
+    fn begin(&self, _: &Mutex<()>, op: Begin<'_>) -> Result<(), Status> {
+        let _ = op.call();
+        let _ = op.call();
+        op.call()
+    }
+}
+
+/// Serialised attaches that open one more session each and never close it.
+struct LeaksAHandle;
+
+impl Design for LeaksAHandle {
+    type State = Mutex<()>;
+    self_test_design!("leaks_a_handle", "global_lock, but every attach also opens a session it never closes.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
+        op.with_lock("global handle lock", lock, |op| {
+            let ctx = op.ctx();
+            let _ = ctx.engine().engine_open(ctx.actor, SessionOptions::NULL);
+            op.run()
+        })
+    }
+}
+
+/// `global_lock` on a static global session, whose unload only closes it.
+struct StaticObjectsLeft;
+
+impl Design for StaticObjectsLeft {
+    type State = Mutex<()>;
+    self_test_design!("static_objects_left", "global_lock on a static global session that unload only closes.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn global_session(&self) -> SessionOptions {
+        SessionOptions::NULL
+    }
+    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
+        op.with_lock("global handle lock", lock, Attach::run)
+    }
+    fn detach(&self, lock: &Mutex<()>, op: Detach<'_>) {
+        op.with_lock("global handle lock", lock, Detach::run)
+    }
+}
+
+/// One self-test: a design in a scenario under a plan, and what it must get.
+struct Case {
+    name: &'static str,
+    design: Arc<dyn DynDesign>,
+    scenario: &'static str,
+    plan: &'static str,
+    verdict: Verdict,
+    /// The property of the counterexample, then others the same execution must break.
+    breaks: &'static [Property],
+    /// The verdict's reason must say this.
+    why_says: &'static str,
+}
+
+fn built_in(name: &str) -> Arc<dyn DynDesign> {
+    designs::by_name(name).expect("a built-in design")
+}
+
+fn cases() -> Vec<Case> {
+    use properties::*;
+    let case = |name, design: Arc<dyn DynDesign>, scenario, plan, verdict, breaks, why_says| Case {
+        name,
+        design,
+        scenario,
+        plan,
+        verdict,
+        breaks,
+        why_says,
+    };
+    vec![
+        case("panic_in_attach", Arc::new(PanicsInAttach), "two_attach", "none", Verdict::Fail, &[NO_PANIC], "the design's own panic"),
+        case("lock_order_inversion", Arc::new(LockOrderInversion), "attach_detach", "none", Verdict::Fail, &[NO_DEADLOCK], "deadlock"),
+        case("swallowed_add_failure", Arc::new(SwallowsAddFailure), "two_attach", "none", Verdict::Fail, &[ATTACH_INSTALLS_FILTERS], "holds no committed filter"),
+        case("attach_adds_nothing", Arc::new(AttachAddsNothing), "two_attach", "none", Verdict::Fail, &[ATTACH_INSTALLS_FILTERS], "nothing was installed"),
+        case("detach_forgets_filters", Arc::new(DetachForgetsFilters), "attach_detach", "none", Verdict::Fail, &[DETACH_REMOVES_FILTERS], "still committed"),
+        case("deletes_other_filters", Arc::new(DeletesOtherFilters), "attach_detach", "none", Verdict::Fail, &[FILTERS_STAY_WHILE_ATTACHED], "while client 2 is attached"),
+        case("spin_without_progress", Arc::new(SpinsWithoutProgress), "two_attach", "none", Verdict::Fail, &[BOUNDED_CALLS], "spins without progress"),
+        case("fails_after_commit", Arc::new(FailsAfterCommit), "two_attach", "none", Verdict::Fail, &[ATTACH_FAILS_ONLY_BY_FAULT, FAILED_ATTACH_LEAVES_NOTHING, CONTEXTS_RELEASED], "no fault was injected"),
+        case("leaked_handle", Arc::new(LeaksAHandle), "two_attach", "none", Verdict::Fail, &[CLEAN_END], "engine handles never closed"),
+        case("static_objects_left", Arc::new(StaticObjectsLeft), "two_attach", "none", Verdict::Fail, &[NO_OBJECTS_LEFT], "still holds"),
+        case("failed_start_up", built_in("naive"), "two_attach", "main.provider_add1.fails", Verdict::Fail, &[STARTUP_SUCCEEDS], "start-up failed"),
+        case("foreign_transaction", built_in("global_lock_add_only"), "attach_detach", "none", Verdict::Fail, &[NO_FOREIGN_TRANSACTION], "W8"),
+        case("fault_that_cannot_fire", built_in("global_lock"), "two_attach", "t0.filter_add1.fails+t0.filter_add2.fails", Verdict::Vacuous, &[], "fault fired: t0.filter_add2.fails"),
+        case("an_unrelated_fault_excuses_nothing", Arc::new(FailsAfterItsFault), "two_attach", "t0.begin1.fails+t1.begin1.fails", Verdict::Fail, &[ATTACH_FAILS_ONLY_BY_FAULT], "not what it failed with"),
+        case("foreign_lock_is_refused", Arc::new(foreign::CheckThenActAtomic), "two_attach", "none", Verdict::Inconclusive, &[], "refused, not explored"),
+        case("hidden_foreign_lock_is_given_up", Arc::new(foreign::HiddenStdMutex), "attach_detach", "none", Verdict::Inconclusive, &[], "stopped by the watchdog"),
+    ]
+}
+
+/// A watchdog short enough for the hidden lock's hang; nothing else comes near it.
+fn settings() -> Settings {
+    Settings { execution_duration_max: Duration::from_secs(2), ..Settings::default() }
+}
+
+fn check(case: &Case) {
+    let scenario = scenarios::by_name(case.scenario).expect("a built-in scenario");
+    let plan = FaultPlan::parse(case.plan).expect("a plan");
+    let report = explore::explore(&case.design, &scenario, &plan, &settings());
+    let mut broken: Vec<Property> = Vec::new();
+    if let Some(counterexample) = &report.counterexample {
+        broken.push(counterexample.violation.property);
+        broken.extend(counterexample.also.iter().copied());
+    }
+    let row = Row::new(report);
+    let text = render::counterexample_text(&row);
+    assert_eq!(row.report.verdict, case.verdict, "{}:\n{text}", case.name);
+    assert!(row.report.why.contains(case.why_says), "{}: the reason does not say {:?}:\n{text}", case.name, case.why_says);
+    if let Some(first) = case.breaks.first() {
+        assert_eq!(broken.first(), Some(first), "{}: the counterexample breaks another property first:\n{text}", case.name);
+    }
+    for property in case.breaks {
+        assert!(broken.contains(property), "{}: {} is not broken:\n{text}", case.name, property.name);
+    }
+    if case.breaks.is_empty() {
+        assert!(broken.is_empty(), "{}: breaks {broken:?}:\n{text}", case.name);
+    }
+    // The watchdog's reason names real time, which is no snapshot's business.
+    if case.name != "hidden_foreign_lock_is_given_up" {
+        let checker = wfpcheck::sync::CHECKER.name();
+        let mut insta = insta::Settings::clone_current();
+        insta.set_snapshot_path(format!("{}/snapshots/{checker}", env!("CARGO_MANIFEST_DIR")));
+        insta.set_prepend_module_to_snapshot(false);
+        insta.set_omit_expression(true);
+        insta.bind(|| insta::assert_snapshot!(format!("self_test__{}", case.name), text));
+    }
+}
+
+fn case(name: &str) -> Case {
+    cases().into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no self-test `{name}`"))
+}
+
+macro_rules! self_tests {
+    ($($name:ident)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check(&case(stringify!($name)));
+            }
+        )*
+
+        #[test]
+        fn every_case_is_a_test() {
+            let tests: Vec<&str> = vec![$(stringify!($name)),*];
+            let cases: Vec<&str> = cases().iter().map(|c| c.name).collect();
+            assert_eq!(tests, cases);
+        }
+    };
+}
+
+self_tests! {
+    panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing detach_forgets_filters
+    deletes_other_filters spin_without_progress fails_after_commit leaked_handle static_objects_left
+    failed_start_up foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
+    foreign_lock_is_refused hidden_foreign_lock_is_given_up
+}
+
+/// Disabling any `always` property makes a self-test fail: each is one that some
+/// self-test must break.
+#[test]
+fn every_property_is_exercised() {
+    let exercised: Vec<&str> = cases().iter().flat_map(|c| c.breaks.iter().map(|p| p.name)).collect();
+    let missing: Vec<&str> = properties::ALWAYS.iter().map(|p| p.name).filter(|p| !exercised.contains(p)).collect();
+    assert!(missing.is_empty(), "no self-test must break: {missing:?}");
+}
+
+/// The refusal names what it found, and a built-in design is never refused.
+#[test]
+fn only_foreign_synchronization_is_refused() {
+    let refused = explore::refusal(&foreign::CheckThenActAtomic).expect("refused");
+    assert!(refused.contains("std::sync::atomic::AtomicBool"), "{refused}");
+    for design in designs::builtin() {
+        assert_eq!(explore::refusal(&*design), None, "{}", design.name());
+    }
+}
