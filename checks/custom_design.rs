@@ -87,7 +87,10 @@ const NEVER_FIRES: Verdict = if cfg!(loom) { Verdict::Vacuous } else { Verdict::
 
 #[test]
 fn two_attach() {
-    let why = check("two_attach", &[("none", PASSES), ("t0.filter_add2.fails", PASSES), ("t1.begin1.times_out", NEVER_FIRES)]);
+    let why = check(
+        "two_attach",
+        &[("none", PASSES), ("t0.filter_add2.fails", PASSES), ("t1.begin1.times_out", NEVER_FIRES)],
+    );
     assert!(why[2].contains("fault fired: t1.begin1.times_out"), "{}", why[2]);
 }
 

@@ -305,7 +305,12 @@ fn w11_commit_applies_everything_at_once_and_abort_discards_everything() {
 #[test]
 fn w12_a_transaction_never_ended_blocks_other_sessions_until_they_time_out() {
     let plan = FaultPlan::new(vec![
-        wfpcheck::faults::Fault { actor: T1, kind: CallKind::TransactionBegin, occurrence: 1, fault: FaultKind::TimesOut },
+        wfpcheck::faults::Fault {
+            actor: T1,
+            kind: CallKind::TransactionBegin,
+            occurrence: 1,
+            fault: FaultKind::TimesOut,
+        },
         wfpcheck::faults::Fault { actor: T1, kind: CallKind::ProviderAdd, occurrence: 1, fault: FaultKind::TimesOut },
     ]);
     let engine = engine_with(plan);

@@ -47,7 +47,10 @@ struct PanicsInAttach;
 
 impl Design for PanicsInAttach {
     type State = ();
-    self_test_design!("panics_in_attach", "Attach panics, with a message that reads like a checker's deadlock and branch limit.");
+    self_test_design!(
+        "panics_in_attach",
+        "Attach panics, with a message that reads like a checker's deadlock and branch limit."
+    );
     fn new_state(&self) {}
     fn attach(&self, _: &(), _: Attach<'_>) -> Result<(), OpFailure> {
         panic!("deadlock; threads = [] (Model exceeded maximum number of branches): the design's own panic")
@@ -152,6 +155,21 @@ impl Design for SpinsWithoutProgress {
     }
 }
 
+/// Begin yields forever and calls nothing: only the checker's own per-execution limit
+/// (loom's branches, shuttle's steps) ends the execution, so nothing is proven.
+struct YieldsForever;
+
+impl Design for YieldsForever {
+    type State = ();
+    self_test_design!("yields_forever", "Begin yields the processor forever, calling nothing.");
+    fn new_state(&self) {}
+    fn begin(&self, _: &(), _: Begin<'_>) -> Result<(), Status> {
+        loop {
+            wfpcheck::sync::thread::yield_now();
+        }
+    }
+}
+
 /// An attach whose transaction commits, reported as a failure: netebpfext frees the context.
 struct FailsAfterCommit;
 
@@ -172,7 +190,10 @@ struct FailsAfterItsFault;
 
 impl Design for FailsAfterItsFault {
     type State = Mutex<()>;
-    self_test_design!("fails_after_its_fault", "global_lock, but Begin is called three times and the last result returned.");
+    self_test_design!(
+        "fails_after_its_fault",
+        "global_lock, but Begin is called three times and the last result returned."
+    );
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
@@ -253,22 +274,159 @@ fn cases() -> Vec<Case> {
         why_says,
     };
     vec![
-        case("panic_in_attach", Arc::new(PanicsInAttach), "two_attach", "none", Verdict::Fail, &[NO_PANIC], "the design's own panic"),
-        case("lock_order_inversion", Arc::new(LockOrderInversion), "attach_detach", "none", Verdict::Fail, &[NO_DEADLOCK], "deadlock"),
-        case("swallowed_add_failure", Arc::new(SwallowsAddFailure), "two_attach", "none", Verdict::Fail, &[ATTACH_INSTALLS_FILTERS], "holds no committed filter"),
-        case("attach_adds_nothing", Arc::new(AttachAddsNothing), "two_attach", "none", Verdict::Fail, &[ATTACH_INSTALLS_FILTERS], "nothing was installed"),
-        case("detach_forgets_filters", Arc::new(DetachForgetsFilters), "attach_detach", "none", Verdict::Fail, &[DETACH_REMOVES_FILTERS], "still committed"),
-        case("deletes_other_filters", Arc::new(DeletesOtherFilters), "attach_detach", "none", Verdict::Fail, &[FILTERS_STAY_WHILE_ATTACHED], "while client 2 is attached"),
-        case("spin_without_progress", Arc::new(SpinsWithoutProgress), "two_attach", "none", Verdict::Fail, &[BOUNDED_CALLS], "spins without progress"),
-        case("fails_after_commit", Arc::new(FailsAfterCommit), "two_attach", "none", Verdict::Fail, &[ATTACH_FAILS_ONLY_BY_FAULT, FAILED_ATTACH_LEAVES_NOTHING, CONTEXTS_RELEASED], "no fault was injected"),
-        case("leaked_handle", Arc::new(LeaksAHandle), "two_attach", "none", Verdict::Fail, &[CLEAN_END], "engine handles never closed"),
-        case("static_objects_left", Arc::new(StaticObjectsLeft), "two_attach", "none", Verdict::Fail, &[NO_OBJECTS_LEFT], "still holds"),
-        case("failed_start_up", built_in("naive"), "two_attach", "main.provider_add1.fails", Verdict::Fail, &[STARTUP_SUCCEEDS], "start-up failed"),
-        case("foreign_transaction", built_in("global_lock_add_only"), "attach_detach", "none", Verdict::Fail, &[NO_FOREIGN_TRANSACTION], "W8"),
-        case("fault_that_cannot_fire", built_in("global_lock"), "two_attach", "t0.filter_add1.fails+t0.filter_add2.fails", Verdict::Vacuous, &[], "fault fired: t0.filter_add2.fails"),
-        case("an_unrelated_fault_excuses_nothing", Arc::new(FailsAfterItsFault), "two_attach", "t0.begin1.fails+t1.begin1.fails", Verdict::Fail, &[ATTACH_FAILS_ONLY_BY_FAULT], "not what it failed with"),
-        case("foreign_lock_is_refused", Arc::new(foreign::CheckThenActAtomic), "two_attach", "none", Verdict::Inconclusive, &[], "refused, not explored"),
-        case("hidden_foreign_lock_is_given_up", Arc::new(foreign::HiddenStdMutex), "attach_detach", "none", Verdict::Inconclusive, &[], "stopped by the watchdog"),
+        case(
+            "panic_in_attach",
+            Arc::new(PanicsInAttach),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[NO_PANIC],
+            "the design's own panic",
+        ),
+        case(
+            "lock_order_inversion",
+            Arc::new(LockOrderInversion),
+            "attach_detach",
+            "none",
+            Verdict::Fail,
+            &[NO_DEADLOCK],
+            "deadlock",
+        ),
+        case(
+            "swallowed_add_failure",
+            Arc::new(SwallowsAddFailure),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[ATTACH_INSTALLS_FILTERS],
+            "holds no committed filter",
+        ),
+        case(
+            "attach_adds_nothing",
+            Arc::new(AttachAddsNothing),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[ATTACH_INSTALLS_FILTERS],
+            "nothing was installed",
+        ),
+        case(
+            "detach_forgets_filters",
+            Arc::new(DetachForgetsFilters),
+            "attach_detach",
+            "none",
+            Verdict::Fail,
+            &[DETACH_REMOVES_FILTERS],
+            "still committed",
+        ),
+        case(
+            "deletes_other_filters",
+            Arc::new(DeletesOtherFilters),
+            "attach_detach",
+            "none",
+            Verdict::Fail,
+            &[FILTERS_STAY_WHILE_ATTACHED],
+            "while client 2 is attached",
+        ),
+        case(
+            "spin_without_progress",
+            Arc::new(SpinsWithoutProgress),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[BOUNDED_CALLS],
+            "spins without progress",
+        ),
+        case(
+            "a_checker_limit_is_inconclusive",
+            Arc::new(YieldsForever),
+            "two_attach",
+            "none",
+            Verdict::Inconclusive,
+            &[],
+            "stopped by a checker limit",
+        ),
+        case(
+            "fails_after_commit",
+            Arc::new(FailsAfterCommit),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[ATTACH_FAILS_ONLY_BY_FAULT, FAILED_ATTACH_LEAVES_NOTHING, CONTEXTS_RELEASED],
+            "no fault was injected",
+        ),
+        case(
+            "leaked_handle",
+            Arc::new(LeaksAHandle),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[CLEAN_END],
+            "engine handles never closed",
+        ),
+        case(
+            "static_objects_left",
+            Arc::new(StaticObjectsLeft),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[NO_OBJECTS_LEFT],
+            "still holds",
+        ),
+        case(
+            "failed_start_up",
+            built_in("naive"),
+            "two_attach",
+            "main.provider_add1.fails",
+            Verdict::Fail,
+            &[STARTUP_SUCCEEDS],
+            "start-up failed",
+        ),
+        case(
+            "foreign_transaction",
+            built_in("global_lock_add_only"),
+            "attach_detach",
+            "none",
+            Verdict::Fail,
+            &[NO_FOREIGN_TRANSACTION],
+            "W8",
+        ),
+        case(
+            "fault_that_cannot_fire",
+            built_in("global_lock"),
+            "two_attach",
+            "t0.filter_add1.fails+t0.filter_add2.fails",
+            Verdict::Vacuous,
+            &[],
+            "fault fired: t0.filter_add2.fails",
+        ),
+        case(
+            "an_unrelated_fault_excuses_nothing",
+            Arc::new(FailsAfterItsFault),
+            "two_attach",
+            "t0.begin1.fails+t1.begin1.fails",
+            Verdict::Fail,
+            &[ATTACH_FAILS_ONLY_BY_FAULT],
+            "not what it failed with",
+        ),
+        case(
+            "foreign_lock_is_refused",
+            Arc::new(foreign::CheckThenActAtomic),
+            "two_attach",
+            "none",
+            Verdict::Inconclusive,
+            &[],
+            "refused, not explored",
+        ),
+        case(
+            "hidden_foreign_lock_is_given_up",
+            Arc::new(foreign::HiddenStdMutex),
+            "attach_detach",
+            "none",
+            Verdict::Inconclusive,
+            &[],
+            "stopped by the watchdog",
+        ),
     ]
 }
 
@@ -289,9 +447,19 @@ fn check(case: &Case) {
     let row = Row::new(report);
     let text = render::counterexample_text(&row);
     assert_eq!(row.report.verdict, case.verdict, "{}:\n{text}", case.name);
-    assert!(row.report.why.contains(case.why_says), "{}: the reason does not say {:?}:\n{text}", case.name, case.why_says);
+    assert!(
+        row.report.why.contains(case.why_says),
+        "{}: the reason does not say {:?}:\n{text}",
+        case.name,
+        case.why_says
+    );
     if let Some(first) = case.breaks.first() {
-        assert_eq!(broken.first(), Some(first), "{}: the counterexample breaks another property first:\n{text}", case.name);
+        assert_eq!(
+            broken.first(),
+            Some(first),
+            "{}: the counterexample breaks another property first:\n{text}",
+            case.name
+        );
     }
     for property in case.breaks {
         assert!(broken.contains(property), "{}: {} is not broken:\n{text}", case.name, property.name);
@@ -334,7 +502,7 @@ macro_rules! self_tests {
 
 self_tests! {
     panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing detach_forgets_filters
-    deletes_other_filters spin_without_progress fails_after_commit leaked_handle static_objects_left
+    deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
     failed_start_up foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     foreign_lock_is_refused hidden_foreign_lock_is_given_up
 }

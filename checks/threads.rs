@@ -30,14 +30,17 @@ fn run(design: &str, scenario: &str) -> explore::Report {
 fn naive_two_attach_fails_the_way_3728_did() {
     let design = designs::by_name("naive").expect("built in");
     let scenario = scenarios::by_name("two_attach").expect("built in");
-    let settings = Settings {
-        threads_repetitions: REPRODUCTION_RUNS_MAX,
-        threads_stop_at_violation: true,
-        ..Settings::default()
-    };
+    let settings =
+        Settings { threads_repetitions: REPRODUCTION_RUNS_MAX, threads_stop_at_violation: true, ..Settings::default() };
     let report = explore::explore(&design, &scenario, &FaultPlan::NONE, &settings);
     eprintln!("naive / two_attach on real threads: the race showed in run {}", report.executions);
-    assert_eq!(report.verdict, Verdict::Fail, "{} runs on real threads never showed the race: {}", report.executions, report.why);
+    assert_eq!(
+        report.verdict,
+        Verdict::Fail,
+        "{} runs on real threads never showed the race: {}",
+        report.executions,
+        report.why
+    );
     let counterexample = report.counterexample.as_ref().expect("a failure");
     assert_eq!(counterexample.violation.property, ATTACH_FAILS_ONLY_BY_FAULT, "{}", report.why);
     assert_eq!(counterexample.violation.status, Some(Status::TxnInProgress), "{}", report.why);

@@ -393,7 +393,11 @@ pub fn designs_markdown(rows: &[Row]) -> String {
         // What another checker is declared to find differently, and why.
         for e in EXPECTED.iter().filter(|e| e.design == design.name() && e.checker.is_some_and(|c| c != CHECKER)) {
             let checker = e.checker.map_or("", |c| c.name());
-            let _ = writeln!(out, "- under {checker}, {} / {} is declared {}: {}.", e.scenario, e.plan, e.verdict, e.reason);
+            let _ = writeln!(
+                out,
+                "- under {checker}, {} / {} is declared {}: {}.",
+                e.scenario, e.plan, e.verdict, e.reason
+            );
         }
         out.push('\n');
     }

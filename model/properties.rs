@@ -229,7 +229,10 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                         Effect::FilterRemoved { id, context } => {
                             committed.filters.remove(&id);
                             if attached.contains(&context) {
-                                let who = clients.get(&context).map(|c| c.iter().map(|n| format!("client {n}")).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                                let who = clients
+                                    .get(&context)
+                                    .map(|c| c.iter().map(|n| format!("client {n}")).collect::<Vec<_>>().join(", "))
+                                    .unwrap_or_default();
                                 violate(
                                     FILTERS_STAY_WHILE_ATTACHED,
                                     format!(

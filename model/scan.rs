@@ -66,7 +66,7 @@ const SYNC_CRATES: &[&str] = &["std", "core", "alloc", "loom", "shuttle"];
 const SYNC_MODULES: &[&str] = &["sync", "thread", "cell", "hint", "lazy_static", "future"];
 
 /// The facade's items that the checkers do not schedule.
-const UNMODELLED_ITEMS: &[&str] = &["Unmodelled", "UnmodelledCounter", "ProcessOnce", "outside_model"];
+const UNMODELLED_ITEMS: &[&str] = &["Unmodelled", "UnmodelledCounter", "SharedState", "ProcessOnce", "outside_model"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
@@ -246,10 +246,9 @@ pub fn scan(source: &str) -> Vec<Finding> {
         let after_path = tokens.get(i + 1).map(|t| &t.1) == Some(&Token::Path);
         // The first segment of a path: not after `a::`, though `::std` is rooted too.
         let rooted = match i.checked_sub(1).map(|j| &tokens[j].1) {
-            Some(Token::Path) => !matches!(
-                i.checked_sub(2).map(|j| &tokens[j].1),
-                Some(Token::Ident(_)) | Some(Token::Punct('>'))
-            ),
+            Some(Token::Path) => {
+                !matches!(i.checked_sub(2).map(|j| &tokens[j].1), Some(Token::Ident(_)) | Some(Token::Punct('>')))
+            }
             _ => true,
         };
         let previous = i.checked_sub(1).and_then(|j| ident(tokens.get(j)));
@@ -283,8 +282,11 @@ pub fn scan(source: &str) -> Vec<Finding> {
             push(*line, Kind::HiddenState, "static mut".to_string());
         }
         if word == "unsafe" && ident(tokens.get(i + 1)) == Some("impl") {
-            let header: Vec<&str> =
-                tokens[i + 2..].iter().take_while(|t| t.1 != Token::Punct('{')).filter_map(|t| ident(Some(t))).collect();
+            let header: Vec<&str> = tokens[i + 2..]
+                .iter()
+                .take_while(|t| t.1 != Token::Punct('{'))
+                .filter_map(|t| ident(Some(t)))
+                .collect();
             if let Some(trait_name) = header.iter().find(|w| matches!(**w, "Sync" | "Send")) {
                 push(*line, Kind::HiddenState, format!("unsafe impl {trait_name}"));
             }

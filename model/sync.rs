@@ -124,17 +124,19 @@ pub mod thread {
         }
     }
 
-    /// Waits for spawned threads with real threads. loom and shuttle run every thread to
-    /// its end before an execution ends, and a join there only adds scheduling points,
-    /// so under them this does nothing: whichever thread ends last finishes the execution.
+    /// Waits for every spawned thread to end under loom and real threads; a thread's panic
+    /// goes on in the caller. loom needs the join to know that what follows comes after
+    /// every thread's last step (its DPOR would otherwise try to reorder them). shuttle's
+    /// DFS explores every order of the threads' ends anyway, and a join there only adds
+    /// scheduling points, so under shuttle this does nothing.
     pub fn join_all(handles: Vec<JoinHandle<()>>) {
-        #[cfg(not(any(loom, feature = "shuttle")))]
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
         for handle in handles {
             if let Err(panic) = handle.join() {
                 std::panic::resume_unwind(panic);
             }
         }
-        #[cfg(any(loom, feature = "shuttle"))]
+        #[cfg(all(feature = "shuttle", not(loom)))]
         drop(handles);
     }
 
@@ -260,6 +262,38 @@ impl<T> Unmodelled<T> {
 
     pub fn into_inner(self) -> T {
         self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// State shared between model threads, each access a short section with no scheduling
+/// point inside (netebpfext's filter contexts). loom must see every access: its DPOR
+/// prunes the orders of accesses it cannot see. shuttle's DFS has no such reduction: it
+/// explores every order of the sections between its own scheduling points, so there a
+/// lock the checker does not schedule is enough, and costs no interleavings. Real
+/// threads take a real lock.
+#[derive(Debug, Default)]
+pub struct SharedState<T> {
+    #[cfg(loom)]
+    lock: backend::Mutex<T>,
+    #[cfg(not(loom))]
+    lock: std::sync::Mutex<T>,
+}
+
+impl<T> SharedState<T> {
+    pub fn new(value: T) -> Self {
+        SharedState {
+            #[cfg(loom)]
+            lock: backend::Mutex::new(value),
+            #[cfg(not(loom))]
+            lock: std::sync::Mutex::new(value),
+        }
+    }
+
+    /// Runs `f` on the state; `f` makes no WFP call and takes no other lock but a
+    /// `SharedState` taken in the one order its owner documents.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
     }
 }
 

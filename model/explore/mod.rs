@@ -27,11 +27,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use crate::designs::DynDesign;
-use crate::scan;
 use crate::faults::FaultPlan;
 use crate::log::{Actor, Event, EventKind, Log};
 use crate::netebpfext::Extension;
 use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
+use crate::scan;
 use crate::scenarios::{Action, Scenario};
 use crate::sync::{thread, Arc, Checker, StartGate, Unmodelled, UnmodelledCounter, CHECKER};
 use crate::wfp::{Engine, Spinning, TxnLockPolicy};
@@ -599,7 +599,8 @@ pub fn refusal(design: &dyn DynDesign) -> Option<String> {
 
 /// One execution of the model: start-up; the scenario's threads started together, `t0`
 /// on the calling thread; then, on whichever thread ends last, unload and the checks.
-/// Joining the threads instead would add scheduling points that change nothing.
+/// Under loom and real threads `t0` joins the others first, so it is the one
+/// (`thread::join_all` says why shuttle does not join).
 pub(crate) fn execute(shared: &Arc<Shared>, log: Log) {
     let engine = Arc::new(Engine::with_policy(log.clone(), shared.plan.clone(), shared.settings.txn_lock));
     let (ext, started) = Extension::start(engine.clone(), shared.design.clone(), shared.scenario.filters_per_attach);

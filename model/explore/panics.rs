@@ -28,9 +28,8 @@ impl Origin {
 
     /// Whether the panic was raised in the code of the crate named `name` (any version).
     pub fn is_in(&self, name: &str) -> bool {
-        self.in_crate().is_some_and(|(dir, _)| {
-            dir == name || dir.strip_prefix(name).is_some_and(|rest| rest.starts_with('-'))
-        })
+        self.in_crate()
+            .is_some_and(|(dir, _)| dir == name || dir.strip_prefix(name).is_some_and(|rest| rest.starts_with('-')))
     }
 }
 

@@ -1,6 +1,7 @@
-//! netebpfext's WFP paths, call by call (upstream `netebpfext/net_ebpf_ext.c` and `net_ebpf_ext_hook_provider.c`): start-up,
-//! attach (create the filter context, `add_wfp_filters`), detach (`delete_wfp_filters`,
-//! then clean-up), the delete notification, and unload.
+//! netebpfext's WFP paths, call by call (upstream `netebpfext/net_ebpf_ext.c` and
+//! `net_ebpf_ext_hook_provider.c`): start-up, attach (create the filter context,
+//! `add_wfp_filters`), detach (`delete_wfp_filters`, then clean-up), the delete
+//! notification, and unload.
 //!
 //! The places where the candidate fixes differ are handed to the [`Design`]: which
 //! sessions are opened, which locks are held around which step, how Begin is tried.
@@ -9,14 +10,18 @@
 //!
 //! Not modelled, because they touch no WFP state: client validation, the redirect handle
 //! (`FwpsRedirectHandleCreate`/`Destroy`), the injection handle, NMR's own bookkeeping.
-//! The filter context's reference count is an [`Unmodelled`] counter: increments and
-//! decrements commute, and which thread drops the last reference changes no WFP call,
-//! except for per-context handles, where the closing thread is the one that drops it.
+//! Filter contexts, their reference counts and the providers' lists of them sit behind
+//! locks the checker schedules (`contexts.rs`), as the real driver's interlocked counts
+//! and push locks are points where another thread may run.
 
+mod contexts;
 pub mod hooks;
+
+pub use self::contexts::CONTEXTS_PER_THREAD_MAX;
 
 use std::any::Any;
 
+use self::contexts::Contexts;
 use self::hooks::{Hook, HOOKS, PROVIDER, SUBLAYERS};
 use crate::designs::DynDesign;
 use crate::log::{Actor, ContextId, EventKind, Log, Op, OpFailure};
@@ -68,15 +73,6 @@ pub struct FilterContext {
     pub freed: bool,
 }
 
-/// What the notify function and the paths share about filter contexts.
-#[derive(Debug, Default)]
-struct Contexts {
-    /// Context `n` is `all[n - 1]`.
-    all: Vec<FilterContext>,
-    /// Delete notifications that reached a freed context (a use after free in the real driver).
-    notified_after_free: Vec<(FilterId, ContextId)>,
-}
-
 /// What removing a client from its filter context found.
 enum Left {
     NotAttached,
@@ -107,7 +103,7 @@ pub struct Extension {
     providers: Vec<Provider>,
     /// `_fwp_engine_handle`: written only at start-up and unload, when one thread runs.
     global: Unmodelled<Option<Handle>>,
-    contexts: Arc<Unmodelled<Contexts>>,
+    contexts: Arc<Contexts>,
     /// The scaling study's override of how many filters each attach adds.
     filters_per_attach: Option<usize>,
 }
@@ -206,7 +202,7 @@ impl<'a> Attach<'a> {
         let add = AddFilters { ctx, context, handle, filters: ext.filter_specs(provider.hook, context) };
         match ext.design.add_filters(&*ext.design_state, add) {
             Ok(ids) => {
-                ext.publish_context(context, ids);
+                ext.publish_context(context, provider.hook, ids);
                 Ok(())
             }
             Err(status) => {
@@ -356,7 +352,7 @@ impl Extension {
             design,
             providers: HOOKS.iter().map(|hook| Provider { hook, push_lock: Mutex::new(()) }).collect(),
             global: Unmodelled::new(None),
-            contexts: Arc::new(Unmodelled::new(Contexts::default())),
+            contexts: Arc::new(Contexts::new()),
             filters_per_attach,
             engine,
         });
@@ -417,10 +413,8 @@ impl Extension {
         let engine = Arc::downgrade(&self.engine);
         Arc::new(move |actor, filter, context| {
             let (Some(contexts), Some(engine)) = (contexts.upgrade(), engine.upgrade()) else { return };
-            let freed = contexts.with(|c| {
-                let ctx = &mut c.all[context as usize - 1];
+            let freed = contexts.with(context, |ctx| {
                 if ctx.freed {
-                    c.notified_after_free.push((filter, context));
                     return true;
                 }
                 if let Some(entry) = ctx.filters.iter_mut().find(|(id, _)| *id == filter) {
@@ -429,6 +423,7 @@ impl Extension {
                 false
             });
             if freed {
+                contexts.notified_after_free(filter, context);
                 engine.log().push(actor, EventKind::Note("delete notification for a freed filter context"));
                 return;
             }
@@ -440,18 +435,18 @@ impl Extension {
     /// `net_ebpf_extension_uninitialize_wfp_components`.
     pub fn unload(&self, actor: Actor) {
         self.log().push(actor, EventKind::OpStart(Op::Unload));
-        let attached: Vec<(&'static Hook, u32)> = self.contexts.with(|c| {
-            c.all
-                .iter()
-                .filter(|ctx| ctx.listed)
-                .flat_map(|ctx| ctx.clients.iter().map(|client| (ctx.hook, *client)))
-                .collect()
-        });
+        let attached: Vec<(&'static Hook, u32)> = self
+            .contexts
+            .all()
+            .iter()
+            .filter(|ctx| ctx.listed)
+            .flat_map(|ctx| ctx.clients.iter().map(|client| (ctx.hook, *client)))
+            .collect();
         for (hook, client) in attached {
             self.detach(actor, hook.name, client);
         }
         self.uninitialize_wfp_components(actor);
-        if self.contexts.with(|c| c.all.iter().any(|ctx| !ctx.freed)) {
+        if self.contexts.all().iter().any(|ctx| !ctx.freed) {
             // The real unload waits for each provider's rundown, which needs every context freed.
             self.log().push(
                 actor,
@@ -518,12 +513,12 @@ impl Extension {
 
     /// Every filter context, as it is at the end.
     pub fn contexts(&self) -> Vec<FilterContext> {
-        self.contexts.with(|c| c.all.clone())
+        self.contexts.all()
     }
 
     /// Delete notifications that reached a freed context.
     pub fn notified_after_free(&self) -> Vec<(FilterId, ContextId)> {
-        self.contexts.with(|c| c.notified_after_free.clone())
+        self.contexts.notifications_after_free()
     }
 
     fn filter_specs(&self, hook: &'static Hook, context: ContextId) -> Vec<FilterSpec> {
@@ -544,13 +539,7 @@ impl Extension {
 
     /// Adds the client to a listed context of `hook` in `compartment`, if there is one.
     fn join_context(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> bool {
-        let joined = self.contexts.with(|c| {
-            let found = c.all.iter_mut().find(|ctx| ctx.listed && ctx.hook == hook && ctx.compartment == compartment);
-            found.map(|ctx| {
-                ctx.clients.push(client);
-                ctx.id
-            })
-        });
+        let joined = self.contexts.join(hook, compartment, client);
         if let Some(context) = joined {
             self.log().push(actor, EventKind::ContextJoined { context, client });
         }
@@ -559,28 +548,13 @@ impl Extension {
 
     fn new_context(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> ContextId {
         let layers = self.filter_specs(hook, 0).iter().map(|spec| spec.layer).collect();
-        let context = self.contexts.with(|c| {
-            let id = c.all.len() as ContextId + 1;
-            c.all.push(FilterContext {
-                id,
-                hook,
-                compartment,
-                clients: vec![client],
-                references: 1,
-                handle: None,
-                owns_handle: false,
-                filters: Vec::new(),
-                listed: false,
-                freed: false,
-            });
-            id
-        });
+        let context = self.contexts.create(actor, hook, compartment, client);
         self.log().push(actor, EventKind::ContextCreated { context, client, layers });
         context
     }
 
     fn with_context<R>(&self, id: ContextId, f: impl FnOnce(&mut FilterContext) -> R) -> R {
-        self.contexts.with(|c| f(&mut c.all[id as usize - 1]))
+        self.contexts.with(id, f)
     }
 
     fn set_handle(&self, id: ContextId, handle: Handle, owns: bool) {
@@ -590,11 +564,8 @@ impl Extension {
         })
     }
 
-    fn publish_context(&self, id: ContextId, ids: Vec<FilterId>) {
-        self.with_context(id, |ctx| {
-            ctx.filters = ids.into_iter().map(|id| (id, FilterState::Added)).collect();
-            ctx.listed = true;
-        })
+    fn publish_context(&self, id: ContextId, hook: &'static Hook, ids: Vec<FilterId>) {
+        self.contexts.publish(id, hook, ids)
     }
 
     fn reference(&self, id: ContextId) {
@@ -615,16 +586,7 @@ impl Extension {
     /// Removes the client from its filter context; the last one takes the context off
     /// the provider's list.
     fn leave_context(&self, actor: Actor, hook: &'static Hook, client: u32) -> Left {
-        let left = self.contexts.with(|c| {
-            let ctx = c.all.iter_mut().find(|ctx| ctx.listed && ctx.hook == hook && ctx.clients.contains(&client))?;
-            ctx.clients.retain(|x| *x != client);
-            let last = ctx.clients.is_empty();
-            if last {
-                ctx.listed = false;
-            }
-            let ids: Vec<FilterId> = ctx.filters.iter().map(|(id, _)| *id).collect();
-            Some((ctx.id, last, LastClientLeft { context: ctx.id, handle: ctx.handle, ids }))
-        });
+        let left = self.contexts.leave(hook, client).map(|(last, left)| (left.context, last, left));
         let Some((context, last, left)) = left else { return Left::NotAttached };
         let filters = if last { left.ids.clone() } else { Vec::new() };
         self.log().push(actor, EventKind::ClientLeft { context, client, last, filters });
@@ -646,9 +608,8 @@ impl Extension {
 }
 
 /// `DEREFERENCE_FILTER_CONTEXT`: at zero, leave the provider's rundown and clean up.
-fn dereference(contexts: &Unmodelled<Contexts>, engine: &Engine, actor: Actor, id: ContextId) {
-    let last = contexts.with(|c| {
-        let ctx = &mut c.all[id as usize - 1];
+fn dereference(contexts: &Contexts, engine: &Engine, actor: Actor, id: ContextId) {
+    let last = contexts.with(id, |ctx| {
         ctx.references -= 1;
         ctx.references == 0
     });
@@ -657,9 +618,8 @@ fn dereference(contexts: &Unmodelled<Contexts>, engine: &Engine, actor: Actor, i
     }
 }
 
-fn free_context(contexts: &Unmodelled<Contexts>, engine: &Engine, actor: Actor, id: ContextId) {
-    let own_handle = contexts.with(|c| {
-        let ctx = &mut c.all[id as usize - 1];
+fn free_context(contexts: &Contexts, engine: &Engine, actor: Actor, id: ContextId) {
+    let own_handle = contexts.with(id, |ctx| {
         ctx.freed = true;
         ctx.listed = false;
         ctx.handle.filter(|_| ctx.owns_handle)
