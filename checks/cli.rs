@@ -161,6 +161,7 @@ fn json_rows_have_the_documented_keys() {
         "bound",
         "search",
         "elapsed_ms",
+        "covers",
     ] {
         assert!(text.contains(&format!("\"{key}\": ")), "no key {key}");
     }

@@ -214,6 +214,7 @@ pub fn rows_json(rows: &[Row]) -> String {
                     r.counterexample.as_ref().and_then(|c| c.preemptions).map_or("null".to_string(), |p| p.to_string()),
                 ),
                 ("sometimes", sometimes_json(r)),
+                ("covers", json_string(crate::explore::PASS_COVERS)),
             ];
             let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
             format!("  {{{}}}", body.join(", "))
