@@ -182,6 +182,7 @@ fn scan_names_what_the_checker_cannot_see() {
     assert_eq!(run.status, 0, "{}", run.stdout);
     assert!(run.stdout.ends_with("custom_design.rs: nothing the checker cannot see\n"), "{}", run.stdout);
     rejects(&["--scan", "/no/such/design.rs"], &[], &["`--scan` cannot read `/no/such/design.rs`"]);
+    rejects(&["--scan", &clean, "--design", "naive"], &[], &["`--scan` runs alone", "`--design`"]);
 }
 
 /// A pass to a preemption bound is its own verdict, shown with its bound, and it is not

@@ -102,6 +102,8 @@ pub enum UsageError {
     NotLoom(&'static str),
     #[error("`--scan` cannot read `{0}`: {1}")]
     Unreadable(String, String),
+    #[error("`--scan` runs alone; it does not take `{0}`")]
+    ScanAlone(&'static str),
 }
 
 fn number<T: std::str::FromStr + PartialOrd>(
@@ -233,6 +235,19 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
                 })
             }
             other => return Err(UsageError::UnknownOption(other.to_string())),
+        }
+    }
+    if !options.scan.is_empty() {
+        let others = [
+            ("--design", !options.designs.is_empty()),
+            ("--scenario", !options.scenarios.is_empty()),
+            ("--plan", !options.plans.is_empty()),
+            ("--replay", options.replay.is_some()),
+            ("--bench", options.bench.is_some()),
+            ("--format", options.format != Format::Text),
+        ];
+        if let Some((option, _)) = others.iter().find(|(_, given)| *given) {
+            return Err(UsageError::ScanAlone(option));
         }
     }
     if let Some(schedule) = &options.replay {

@@ -10,10 +10,16 @@
 //!   scheduling point (they are not engine behaviour, only cost), and dropping one while
 //!   loom unwinds a deadlock aborts the process; shuttle's `Arc` is std's anyway.
 //! - [`Unmodelled`]: a std lock on every side, which the checkers do not see. It is only
-//!   ever taken and released inside one modelled critical section or while only one
-//!   thread runs, and never held across a modelled operation; model threads never run at
-//!   the same time under loom or shuttle, so it adds no interleaving and costs nothing.
-//!   The event log and the explorer's counters use it.
+//!   ever taken and released inside one modelled critical section, or while only one
+//!   thread runs, or for state only one thread touches, and never held across a modelled
+//!   operation; model threads never run at the same time under loom or shuttle, so it
+//!   adds no interleaving and costs nothing. The event log and the explorer's counters
+//!   use it.
+//! - [`SharedState`]: state several model threads touch in short sections of their own:
+//!   loom's mutex under loom (its DPOR must see every access), a lock shuttle does not
+//!   schedule under shuttle (its DFS explores every order of such sections anyway).
+//! - [`outside_model`], [`ProcessOnce`]: the explorer's own OS threads and set-up, never
+//!   used by model code. Designs use none of these four (`wfpcheck::scan` refuses them).
 
 #[cfg(all(loom, feature = "shuttle"))]
 compile_error!("choose one checker: `--cfg loom` or `--features shuttle`, not both");
