@@ -315,6 +315,12 @@ pub mod outside_model {
 #[derive(Debug)]
 pub struct ProcessOnce(std::sync::Once);
 
+impl Default for ProcessOnce {
+    fn default() -> Self {
+        ProcessOnce::new()
+    }
+}
+
 impl ProcessOnce {
     pub const fn new() -> Self {
         ProcessOnce(std::sync::Once::new())

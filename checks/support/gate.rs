@@ -39,8 +39,7 @@ pub fn check(checker: &str, design: &str, scenario: &str) {
             insta::assert_snapshot!(row.slug(), render::counterexample_text(row));
         }
     });
-    let off: Vec<String> =
-        rows.iter().filter(|row| !row.as_declared()).map(|row| render::counterexample_text(row)).collect();
+    let off: Vec<String> = rows.iter().filter(|row| !row.as_declared()).map(render::counterexample_text).collect();
     assert!(off.is_empty(), "verdicts not as declared:\n\n{}", off.join("\n"));
 }
 

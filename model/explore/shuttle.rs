@@ -183,7 +183,7 @@ pub(super) fn explore(shared: &Arc<Shared>) -> Report {
     let settings = &shared.settings;
     let dfs_cap = settings.shuttle_dfs_executions_max.min(settings.executions_max);
     shared.tally.with(|t| t.executions_cap = dfs_cap);
-    run(&shared, settings, DfsScheduler::new(None, false), false);
+    run(shared, settings, DfsScheduler::new(None, false), false);
     let dfs_stop = shared.tally.with(|t| t.stop.clone());
     let dfs_unfinished = match &dfs_stop {
         None => false,
@@ -203,11 +203,11 @@ pub(super) fn explore(shared: &Arc<Shared>) -> Report {
     });
     for seed in 1..=settings.shuttle_seeds {
         let iterations = settings.shuttle_iterations_per_seed as usize;
-        run(&shared, settings, PctScheduler::new_from_seed(seed, settings.shuttle_pct_depth, iterations), false);
+        run(shared, settings, PctScheduler::new_from_seed(seed, settings.shuttle_pct_depth, iterations), false);
         if shared.stopped() {
             break;
         }
-        run(&shared, settings, RandomScheduler::new_from_seed(seed, iterations), true);
+        run(shared, settings, RandomScheduler::new_from_seed(seed, iterations), true);
         if shared.stopped() {
             break;
         }

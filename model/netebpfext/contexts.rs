@@ -15,13 +15,16 @@ use crate::wfp::FilterId;
 /// At most this many filter contexts one worker thread creates in an execution.
 pub const CONTEXTS_PER_THREAD_MAX: u32 = 4;
 
+/// A provider's filter-context list: each context with the compartment it serves.
+type ContextList = SharedState<Vec<(ContextId, u32)>>;
+
 /// Every filter context of one execution.
 pub(super) struct Contexts {
     /// Context `id` is `slots[id - 1]`.
     slots: Vec<SharedState<Option<FilterContext>>>,
     /// Per hook provider, the contexts on its list (`filter_context_list`), in order, each
     /// with the compartment an attach looks it up by (fixed when it is created).
-    lists: Vec<(&'static Hook, SharedState<Vec<(ContextId, u32)>>)>,
+    lists: Vec<(&'static Hook, ContextList)>,
     /// Per worker thread, how many contexts it created. Only that thread touches its own
     /// count, so no other thread's order depends on it: the checker need not see it.
     created: Vec<Unmodelled<u32>>,
