@@ -467,6 +467,10 @@ fn check(case: &Case) {
     if case.breaks.is_empty() {
         assert!(broken.is_empty(), "{}: breaks {broken:?}:\n{text}", case.name);
     }
+    if case.verdict == Verdict::Inconclusive && case.why_says.contains("watchdog") {
+        let unfinished = row.report.unfinished.as_ref().expect("the log of the execution given up on");
+        assert!(!unfinished.is_empty() && text.contains("as far as it got"), "{}:\n{text}", case.name);
+    }
     // The watchdog's reason names real time, which is no snapshot's business.
     if case.name != "hidden_foreign_lock_is_given_up" {
         let checker = wfpcheck::sync::CHECKER.name();

@@ -220,6 +220,8 @@ pub struct Report {
     pub targets: Vec<(String, bool)>,
     /// threads: executions with a violation.
     pub failing_executions: u64,
+    /// The execution the watchdog gave up on, as far as its log got.
+    pub unfinished: Option<Vec<Event>>,
 }
 
 /// A panic raised by a checker's own code, classified by where it was raised.
@@ -534,6 +536,7 @@ impl Shared {
                 counterexample: t.counterexample.clone(),
                 targets: self.targets.iter().map(|target| target.describe()).zip(t.reached.iter().copied()).collect(),
                 failing_executions: t.failing_executions,
+                unfinished: None,
             }
         })
     }
@@ -559,8 +562,13 @@ pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPla
     let shared = Arc::new(shared);
     let explored = shared.clone();
     watchdog::run(&watch, settings, move || checker::explore(&explored)).unwrap_or_else(|why| {
-        shared.tally.with(|t| t.stop = Some(Stop::Watchdog(why)));
-        shared.report(bound, search, "given up")
+        let unfinished = shared.tally.with(|t| {
+            t.stop = Some(Stop::Watchdog(why));
+            t.current.as_ref().map(Log::snapshot)
+        });
+        let mut report = shared.report(bound, search, "given up");
+        report.unfinished = unfinished;
+        report
     })
 }
 

@@ -134,6 +134,10 @@ pub fn counterexample_text(row: &Row) -> String {
         let _ = writeln!(out, "declared: {} ({})", expected.verdict, expected.reason);
     }
     let _ = writeln!(out, "bound: {}", r.bound);
+    if let Some(events) = &r.unfinished {
+        let _ = writeln!(out, "\nthe execution the watchdog gave up on, as far as it got:\n");
+        out.push_str(&table(events));
+    }
     let Some(c) = &r.counterexample else { return out };
     if !c.also.is_empty() {
         let also: Vec<&str> = c.also.iter().map(|p| p.name).collect();
