@@ -322,9 +322,6 @@ impl Shared {
     /// Counts a new execution; `Err` when a limit says it must not run.
     pub fn begin_execution(&self) -> Result<Log, Stop> {
         let log = Log::new();
-        if self.watch.as_ref().is_some_and(|watch| !watch.beat()) {
-            return Err(Stop::Watchdog("the watchdog gave up on this exploration".to_string()));
-        }
         let begun = self.tally.with(|t| {
             if let Some(stop) = &t.stop {
                 return Err(stop.clone());
@@ -340,6 +337,9 @@ impl Shared {
             panics::clear();
             Ok(t.executions)
         })?;
+        if self.watch.as_ref().is_some_and(|watch| !watch.beat(begun)) {
+            return Err(Stop::Watchdog("the watchdog gave up on this exploration".to_string()));
+        }
         if let (Some(progress), 0) = (self.settings.progress, begun % PROGRESS_EVERY) {
             progress(&Progress {
                 design: self.design.name().to_string(),

@@ -33,10 +33,11 @@ impl Watch {
         Watch(Unmodelled::new(Beat { execution: 0, since: Instant::now(), abandoned: false }))
     }
 
-    /// An execution begins; `false` if the watchdog has given up on the exploration.
-    pub fn beat(&self) -> bool {
+    /// Execution `execution` (as its exploration counts them) begins; `false` if the
+    /// watchdog has given up on the exploration.
+    pub fn beat(&self, execution: u64) -> bool {
         self.0.with(|beat| {
-            beat.execution += 1;
+            beat.execution = execution;
             beat.since = Instant::now();
             !beat.abandoned
         })
