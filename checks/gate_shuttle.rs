@@ -7,6 +7,8 @@
 #[macro_use]
 #[path = "support/gate.rs"]
 mod gate;
+#[path = "support/snapshots.rs"]
+mod snapshots;
 
 every_design_and_scenario!("shuttle");
 

@@ -8,6 +8,8 @@
 
 #[path = "support/foreign.rs"]
 mod foreign;
+#[path = "support/snapshots.rs"]
+mod snapshots;
 
 use std::time::Duration;
 
@@ -473,12 +475,8 @@ fn check(case: &Case) {
     }
     // The watchdog's reason names real time, which is no snapshot's business.
     if case.name != "hidden_foreign_lock_is_given_up" {
-        let checker = wfpcheck::sync::CHECKER.name();
-        let mut insta = insta::Settings::clone_current();
-        insta.set_snapshot_path(format!("{}/snapshots/{checker}", env!("CARGO_MANIFEST_DIR")));
-        insta.set_prepend_module_to_snapshot(false);
-        insta.set_omit_expression(true);
-        insta.bind(|| insta::assert_snapshot!(format!("self_test__{}", case.name), text));
+        snapshots::settings(wfpcheck::sync::CHECKER.name())
+            .bind(|| insta::assert_snapshot!(format!("self_test__{}", case.name), text));
     }
 }
 

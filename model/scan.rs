@@ -212,7 +212,7 @@ fn group_members(tokens: &[(usize, Token)], open: usize) -> Vec<String> {
     let mut members = Vec::new();
     let mut depth = 0;
     let mut expect_member = true;
-    for (i, (_, token)) in tokens.iter().enumerate().skip(open) {
+    for (_, token) in tokens.iter().skip(open) {
         match token {
             Token::Punct('{') => {
                 depth += 1;
@@ -226,7 +226,7 @@ fn group_members(tokens: &[(usize, Token)], open: usize) -> Vec<String> {
             }
             Token::Punct(',') if depth == 1 => expect_member = true,
             Token::Ident(word) if depth == 1 && expect_member => {
-                members.push(path_at(tokens, i).split("::").next().unwrap_or(word).to_string());
+                members.push(word.clone());
                 expect_member = false;
             }
             _ => {}

@@ -10,14 +10,7 @@ use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
 use wfpcheck::sync::Checker;
 
-/// Snapshots go to `snapshots/<checker>/`, named without the module path.
-pub fn snapshots(checker: &str) -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(format!("{}/snapshots/{checker}", env!("CARGO_MANIFEST_DIR")));
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings
-}
+use super::snapshots::settings as snapshots;
 
 /// Explores every plan of `scenario` for `design`.
 pub fn rows(design: &str, scenario: &str, settings: &Settings) -> Vec<Row> {

@@ -232,8 +232,8 @@ pub(crate) enum CheckerPanic {
     Deadlock,
     /// A per-execution limit of the checker, in words.
     Limit(String),
-    /// Anything else the checker raised: it could not go on (only loom tells this apart).
-    #[cfg_attr(not(loom), allow(dead_code))]
+    /// Anything else the checker's own code raised (a limit it has no name for, a misuse
+    /// of its primitives): it could not go on, and nothing is proven.
     Error,
 }
 
@@ -245,6 +245,8 @@ pub(crate) enum Stop {
     DurationMax,
     /// A checker's own limit (loom's branches, shuttle's steps), with its message.
     CheckerLimit(String),
+    /// The checker's own code panicked for another reason, with its message.
+    CheckerFailed(String),
     /// The design was not explored, for the reason given.
     Refused(String),
     /// The watchdog gave up on an execution that did not finish, for the reason given.
@@ -426,8 +428,7 @@ impl Shared {
                 return;
             }
             (None, Some(CheckerPanic::Error)) => {
-                let error = format!("the checker itself failed: {}", panic_message(payload));
-                self.stop(Stop::CheckerLimit(error));
+                self.stop(Stop::CheckerFailed(panic_message(payload)));
                 return;
             }
             (None, None) => (properties::NO_PANIC, panic_message(payload)),
@@ -483,6 +484,9 @@ impl Shared {
                 (None, Some(Stop::CheckerLimit(limit))) => {
                     (Verdict::Inconclusive, format!("stopped by a checker limit: {limit}"))
                 }
+                (None, Some(Stop::CheckerFailed(message))) => {
+                    (Verdict::Inconclusive, format!("the checker itself failed, so nothing was proven: {message}"))
+                }
                 (None, Some(Stop::Refused(why))) => (Verdict::Inconclusive, format!("refused, not explored: {why}")),
                 (None, Some(Stop::Watchdog(why))) => (Verdict::Inconclusive, format!("stopped by the watchdog: {why}")),
                 (None, Some(Stop::Violation)) => unreachable!("a violation always leaves a counterexample"),
@@ -505,7 +509,11 @@ impl Shared {
                             ),
                         )
                     }
-                    Search::Exhaustive | Search::PreemptionBound(_) | Search::Replay => match unreached {
+                    Search::Replay => (
+                        Verdict::Inconclusive,
+                        format!("the replayed schedule shows no violation ({how}); one schedule proves nothing"),
+                    ),
+                    Search::Exhaustive | Search::PreemptionBound(_) => match unreached {
                         Some(target) => (
                             Verdict::Vacuous,
                             format!("never reached in {} executions: {}", t.executions, target.describe()),

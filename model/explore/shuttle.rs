@@ -161,13 +161,16 @@ fn run(shared: &Arc<Shared>, settings: &Settings, scheduler: impl Scheduler + 's
 }
 
 /// What a panic raised in shuttle's own code means. shuttle raises its deadlock and its
-/// step limit from one place, so the execution's own step count tells them apart.
+/// step limit from one place (`runtime/execution.rs`), so the execution's own step count
+/// tells them apart; anything it raises elsewhere is the checker failing.
 fn checker_panic(origin: Option<Origin>, steps: usize, steps_max: usize) -> Option<CheckerPanic> {
-    origin.filter(|o| o.is_in("shuttle-engine") || o.is_in("shuttle"))?;
-    Some(if steps >= steps_max {
-        CheckerPanic::Limit(format!("shuttle's steps_max ({steps_max}) per execution"))
-    } else {
-        CheckerPanic::Deadlock
+    let origin = origin.filter(|o| o.is_in("shuttle-engine") || o.is_in("shuttle"))?;
+    Some(match origin.in_crate() {
+        Some((_, "runtime/execution.rs")) if steps >= steps_max => {
+            CheckerPanic::Limit(format!("shuttle's steps_max ({steps_max}) per execution"))
+        }
+        Some((_, "runtime/execution.rs")) => CheckerPanic::Deadlock,
+        _ => CheckerPanic::Error,
     })
 }
 

@@ -202,7 +202,7 @@ impl<'a> Attach<'a> {
         let add = AddFilters { ctx, context, handle, filters: ext.filter_specs(provider.hook, context) };
         match ext.design.add_filters(&*ext.design_state, add) {
             Ok(ids) => {
-                ext.publish_context(context, provider.hook, ids);
+                ext.contexts.publish(context, provider.hook, ids);
                 Ok(())
             }
             Err(status) => {
@@ -553,27 +553,19 @@ impl Extension {
         context
     }
 
-    fn with_context<R>(&self, id: ContextId, f: impl FnOnce(&mut FilterContext) -> R) -> R {
-        self.contexts.with(id, f)
-    }
-
     fn set_handle(&self, id: ContextId, handle: Handle, owns: bool) {
-        self.with_context(id, |ctx| {
+        self.contexts.with(id, |ctx| {
             ctx.handle = Some(handle);
             ctx.owns_handle = owns;
         })
     }
 
-    fn publish_context(&self, id: ContextId, hook: &'static Hook, ids: Vec<FilterId>) {
-        self.contexts.publish(id, hook, ids)
-    }
-
     fn reference(&self, id: ContextId) {
-        self.with_context(id, |ctx| ctx.references += 1)
+        self.contexts.with(id, |ctx| ctx.references += 1)
     }
 
     fn set_filter_state(&self, id: ContextId, filter: FilterId, state: FilterState) {
-        self.with_context(id, |ctx| {
+        self.contexts.with(id, |ctx| {
             if let Some(entry) = ctx.filters.iter_mut().find(|(f, _)| *f == filter) {
                 // A delete notification may have come first (the delete took effect at once).
                 if entry.1 != FilterState::Deleted {
