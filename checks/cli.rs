@@ -86,7 +86,9 @@ fn a_negative_or_non_numeric_cap_is_refused() {
 #[test]
 fn a_bad_plan_is_explained() {
     rejects(&["--plan", "t0.filter_add.fails"], &[], &["bad fault plan", "occurrence", "filter_add"]);
-    rejects(&["--plan", "t0.begin1.explodes"], &[], &["bad fault plan", "`fails` or `times_out`"]);
+    rejects(&["--plan", "t0.begin1.explodes"], &[], &["bad fault plan", "`fails`, `in_use` or `times_out`"]);
+    rejects(&["--plan", "t0.begin*2.fails"], &[], &["bad fault plan", "unknown call"]);
+    rejects(&["--plan", "t0.begin0.fails"], &[], &["bad fault plan", "or `*` for every one"]);
 }
 
 #[test]
@@ -200,6 +202,26 @@ fn a_bounded_pass_is_not_a_pass() {
         assert_eq!(run.status, 1, "{}", run.stdout);
         assert!(run.stdout.contains("pass-bounded (!)  pass      preemptions<=2"), "{}", run.stdout);
         assert!(run.stdout.contains("0 of 1 verdicts as declared; 1 not"), "{}", run.stdout);
+    }
+}
+
+/// A row with a declared loom bound is explored to it and declared `pass-bounded`;
+/// `--exhaustive` explores it without the bound (here capped, so it is inconclusive and
+/// the command exits 1); other checkers reject `--exhaustive`.
+#[test]
+fn a_declared_bound_is_stated_and_can_be_lifted() {
+    let args = ["--design", "per_operation_handle", "--scenario", "three_attach"];
+    if cfg!(loom) {
+        let run = wfpcheck(&args, &[]);
+        assert_eq!(run.status, 0, "{}", run.stdout);
+        assert!(run.stdout.contains("pass-bounded  pass-bounded  preemptions<=5"), "{}", run.stdout);
+        let mut lifted = args.to_vec();
+        lifted.extend(["--exhaustive", "--max-executions", "1000"]);
+        let run = wfpcheck(&lifted, &[]);
+        assert_eq!(run.status, 1, "{}", run.stdout);
+        assert!(run.stdout.contains("inconclusive (!)  pass-bounded  exhaustive"), "{}", run.stdout);
+    } else {
+        rejects(&["--exhaustive"], &[], &["`--exhaustive` apply to loom only"]);
     }
 }
 

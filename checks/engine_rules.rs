@@ -308,10 +308,15 @@ fn w12_a_transaction_never_ended_blocks_other_sessions_until_they_time_out() {
         wfpcheck::faults::Fault {
             actor: T1,
             kind: CallKind::TransactionBegin,
-            occurrence: 1,
+            occurrence: wfpcheck::faults::Occurrence::Nth(1),
             fault: FaultKind::TimesOut,
         },
-        wfpcheck::faults::Fault { actor: T1, kind: CallKind::ProviderAdd, occurrence: 1, fault: FaultKind::TimesOut },
+        wfpcheck::faults::Fault {
+            actor: T1,
+            kind: CallKind::ProviderAdd,
+            occurrence: wfpcheck::faults::Occurrence::Nth(1),
+            fault: FaultKind::TimesOut,
+        },
     ]);
     let engine = engine_with(plan);
     let stuck = engine.engine_open(T0, SessionOptions::NULL).unwrap();

@@ -171,3 +171,24 @@ fn a_finding_says_where_and_why() {
         "line 3: `std::sync::Mutex`: synchronization the checker does not schedule; use wfpcheck::sync"
     );
 }
+
+/// `model/netebpfext/` runs whatever bodies the design gives and never asks which design
+/// it is: no design's name, no downcast of a design or its state, no built-in design named.
+#[test]
+fn netebpfext_never_asks_which_design_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("model/netebpfext"), &mut files);
+    assert!(files.len() >= 3, "found only {} files under model/netebpfext/", files.len());
+    let designs: Vec<&'static str> = wfpcheck::designs::builtin().iter().map(|d| d.name()).collect();
+    let mut offenders = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("readable");
+        for word in ["design.name()", ".name() ==", "downcast", "type_id", "TypeId"].iter().chain(&designs) {
+            if text.contains(&format!("\"{word}\"")) || (!designs.contains(word) && text.contains(word)) {
+                offenders.push(format!("{}: {word}", file.display()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "netebpfext asks which design runs:\n{}", offenders.join("\n"));
+}

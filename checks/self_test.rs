@@ -13,18 +13,20 @@ mod snapshots;
 
 use std::time::Duration;
 
-use wfpcheck::designs::{self, Design, DynDesign};
+use wfpcheck::designs::{self, naive, Design, DynDesign};
 use wfpcheck::explore::{self, Settings, Verdict};
 use wfpcheck::faults::FaultPlan;
-use wfpcheck::log::OpFailure;
-use wfpcheck::netebpfext::{AddFilters, Attach, Begin, DeleteFilters, Detach, Step};
+use wfpcheck::log::{ContextId, OpFailure};
+use wfpcheck::netebpfext::{Client, Driver, Provider};
 use wfpcheck::properties::{self, Property};
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
 use wfpcheck::sync::{Arc, Mutex};
-use wfpcheck::wfp::{FilterId, SessionOptions, Status};
+use wfpcheck::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 const SOURCE: &[&str] = &[include_str!("self_test.rs")];
+
+const GLOBAL_LOCK: &str = "global handle lock";
 
 /// The summary and trade-offs every self-test design shares.
 macro_rules! self_test_design {
@@ -54,7 +56,7 @@ impl Design for PanicsInAttach {
         "Attach panics, with a message that reads like a checker's deadlock and branch limit."
     );
     fn new_state(&self) {}
-    fn attach(&self, _: &(), _: Attach<'_>) -> Result<(), OpFailure> {
+    fn attach_client<'a>(&self, _: &(), _: Driver<'a>, _: Client<'a>) -> Result<(), OpFailure> {
         panic!("deadlock; threads = [] (Model exceeded maximum number of branches): the design's own panic")
     }
 }
@@ -68,11 +70,15 @@ impl Design for LockOrderInversion {
     fn new_state(&self) -> Self::State {
         (Mutex::new(()), Mutex::new(()))
     }
-    fn attach(&self, (a, b): &Self::State, op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_lock("lock a", a, |op| op.with_lock("lock b", b, Attach::run))
+    fn attach_client<'a>(&self, (a, b): &Self::State, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        let _a = driver.acquire("lock a", a);
+        let _b = driver.acquire("lock b", b);
+        naive::attach_client(driver, client)
     }
-    fn detach(&self, (a, b): &Self::State, op: Detach<'_>) {
-        op.with_lock("lock b", b, |op| op.with_lock("lock a", a, Detach::run))
+    fn detach_client<'a>(&self, (a, b): &Self::State, driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        let _b = driver.acquire("lock b", b);
+        let _a = driver.acquire("lock a", a);
+        naive::detach_client(driver, provider, client)
     }
 }
 
@@ -83,8 +89,15 @@ impl Design for SwallowsAddFailure {
     type State = ();
     self_test_design!("swallows_add_failure", "naive, but a failed add_wfp_filters reports success with no filters.");
     fn new_state(&self) {}
-    fn add_filters(&self, _: &(), op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        Ok(op.run().unwrap_or_default())
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        Ok(naive::add_wfp_filters(driver, handle, filters, context).unwrap_or_default())
     }
 }
 
@@ -97,8 +110,67 @@ impl Design for AttachAddsNothing {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_lock("attach lock", lock, |_| Ok(()))
+    fn attach_client<'a>(&self, lock: &Mutex<()>, driver: Driver<'a>, _: Client<'a>) -> Result<(), OpFailure> {
+        let _lock = driver.acquire("attach lock", lock);
+        Ok(())
+    }
+}
+
+/// Serialised attaches whose add path adds only the first filter of the hook's table.
+struct AddsFewerFilters;
+
+impl Design for AddsFewerFilters {
+    type State = Mutex<()>;
+    self_test_design!(
+        "adds_fewer_filters",
+        "global_lock, but add_wfp_filters adds only the first filter of the table."
+    );
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::add_wfp_filters(driver, handle, &filters[..1], context)
+    }
+}
+
+/// Serialised attaches whose add path takes no reference per filter: each delete
+/// notification still drops one, so the context is freed while its filters are deleted.
+struct SkipsTheReference;
+
+impl Design for SkipsTheReference {
+    type State = Mutex<()>;
+    self_test_design!("skips_the_reference", "global_lock, but add_wfp_filters takes no reference per filter.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        _context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        driver.fwpm_transaction_begin(handle)?;
+        let mut ids = Vec::new();
+        for filter in filters {
+            ids.push(driver.fwpm_filter_add(handle, filter)?);
+        }
+        driver.fwpm_transaction_commit(handle)?;
+        Ok(ids)
+    }
+    fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::delete_wfp_filters(driver, handle, context)
     }
 }
 
@@ -111,11 +183,20 @@ impl Design for DetachForgetsFilters {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        op.with_lock("global handle lock", lock, |op| op.run().map(|_| Vec::new()))
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::add_wfp_filters(driver, handle, filters, context).map(|_| Vec::new())
     }
-    fn delete_filters(&self, lock: &Mutex<()>, op: DeleteFilters<'_>) {
-        op.with_lock("global handle lock", lock, DeleteFilters::run)
+    fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::delete_wfp_filters(driver, handle, context)
     }
 }
 
@@ -128,17 +209,23 @@ impl Design for DeletesOtherFilters {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        op.with_lock("global handle lock", lock, AddFilters::run)
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::add_wfp_filters(driver, handle, filters, context)
     }
-    fn delete_filters(&self, lock: &Mutex<()>, op: DeleteFilters<'_>) {
-        op.with_lock("global handle lock", lock, |op| {
-            let (ctx, handle) = (op.ctx(), op.handle());
-            op.run();
-            for id in 1..=6 {
-                let _ = ctx.engine().filter_delete_by_id(ctx.actor, handle, FilterId(id));
-            }
-        })
+    fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::delete_wfp_filters(driver, handle, context);
+        for id in 1..=6 {
+            let _ = driver.fwpm_filter_delete_by_id(handle, FilterId(id));
+        }
     }
 }
 
@@ -149,23 +236,36 @@ impl Design for SpinsWithoutProgress {
     type State = ();
     self_test_design!("spins_without_progress", "After a successful Begin, Begin is called again forever.");
     fn new_state(&self) {}
-    fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
-        let _ = op.call();
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        driver: Driver<'_>,
+        handle: Handle,
+        _: &[FilterSpec],
+        _: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
         loop {
-            let _ = op.call();
+            let _ = driver.fwpm_transaction_begin(handle);
         }
     }
 }
 
-/// Begin yields forever and calls nothing: only the checker's own per-execution limit
-/// (loom's branches, shuttle's steps) ends the execution, so nothing is proven.
+/// The add path yields forever and calls nothing: only the checker's own per-execution
+/// limit (loom's branches, shuttle's steps) ends the execution, so nothing is proven.
 struct YieldsForever;
 
 impl Design for YieldsForever {
     type State = ();
-    self_test_design!("yields_forever", "Begin yields the processor forever, calling nothing.");
+    self_test_design!("yields_forever", "add_wfp_filters yields the processor forever, calling nothing.");
     fn new_state(&self) {}
-    fn begin(&self, _: &(), _: Begin<'_>) -> Result<(), Status> {
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        _: Driver<'_>,
+        _: Handle,
+        _: &[FilterSpec],
+        _: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
         loop {
             wfpcheck::sync::thread::yield_now();
         }
@@ -181,8 +281,16 @@ impl Design for FailsAfterCommit {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        op.with_lock("global handle lock", lock, |op| op.run().and(Err(Status::InsufficientResources)))
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::add_wfp_filters(driver, handle, filters, context).and(Err(Status::InsufficientResources))
     }
 }
 
@@ -199,13 +307,22 @@ impl Design for FailsAfterItsFault {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_lock("global handle lock", lock, Attach::run)
+    fn attach_client<'a>(&self, lock: &Mutex<()>, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::attach_client(driver, client)
     }
-    fn begin(&self, _: &Mutex<()>, op: Begin<'_>) -> Result<(), Status> {
-        let _ = op.call();
-        let _ = op.call();
-        op.call()
+    fn add_wfp_filters(
+        &self,
+        _: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _ = driver.fwpm_transaction_begin(handle);
+        let _ = driver.fwpm_transaction_begin(handle);
+        driver.fwpm_transaction_begin(handle)?;
+        naive::added_and_committed(driver, handle, filters, context)
     }
 }
 
@@ -218,12 +335,10 @@ impl Design for LeaksAHandle {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_lock("global handle lock", lock, |op| {
-            let ctx = op.ctx();
-            let _ = ctx.engine().engine_open(ctx.actor, SessionOptions::NULL);
-            op.run()
-        })
+    fn attach_client<'a>(&self, lock: &Mutex<()>, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        let _ = driver.fwpm_engine_open(SessionOptions::NULL);
+        naive::attach_client(driver, client)
     }
 }
 
@@ -236,14 +351,16 @@ impl Design for StaticObjectsLeft {
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }
-    fn global_session(&self) -> SessionOptions {
-        SessionOptions::NULL
+    fn initialize_wfp_components(&self, _: &Mutex<()>, driver: Driver<'_>) -> Result<(), Status> {
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
     }
-    fn attach(&self, lock: &Mutex<()>, op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_lock("global handle lock", lock, Attach::run)
+    fn attach_client<'a>(&self, lock: &Mutex<()>, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::attach_client(driver, client)
     }
-    fn detach(&self, lock: &Mutex<()>, op: Detach<'_>) {
-        op.with_lock("global handle lock", lock, Detach::run)
+    fn detach_client<'a>(&self, lock: &Mutex<()>, driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        let _lock = driver.acquire(GLOBAL_LOCK, lock);
+        naive::detach_client(driver, provider, client)
     }
 }
 
@@ -311,6 +428,24 @@ fn cases() -> Vec<Case> {
             Verdict::Fail,
             &[ATTACH_INSTALLS_FILTERS],
             "nothing was installed",
+        ),
+        case(
+            "adds_fewer_filters",
+            Arc::new(AddsFewerFilters),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[ATTACH_INSTALLS_FILTERS],
+            "ALE_CONNECT_REDIRECT_V4",
+        ),
+        case(
+            "skips_the_reference",
+            Arc::new(SkipsTheReference),
+            "attach_detach",
+            "none",
+            Verdict::Fail,
+            &[CONTEXTS_RELEASED],
+            "was freed while f2 carrying it was committed",
         ),
         case(
             "detach_forgets_filters",
@@ -503,7 +638,8 @@ macro_rules! self_tests {
 }
 
 self_tests! {
-    panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing detach_forgets_filters
+    panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing adds_fewer_filters skips_the_reference
+    detach_forgets_filters
     deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
     failed_start_up foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     foreign_lock_is_refused hidden_foreign_lock_is_given_up

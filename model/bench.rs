@@ -48,7 +48,8 @@ fn matrix(options: &Options) -> String {
     for (scenario, plans) in &scenarios {
         for design in &designs {
             for plan in plans {
-                let r = explore::explore(design, scenario, plan, &options.settings);
+                let settings = crate::expectations::settings_for(design.name(), scenario.name, &options.settings);
+                let r = explore::explore(design, scenario, plan, &settings);
                 if scenario.threads.len() == 2 {
                     two_thread += r.elapsed;
                 }

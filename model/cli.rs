@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use crate::designs::{self, DynDesign};
-use crate::expectations::EXPECTED;
+use crate::expectations::{self, EXPECTED};
 use crate::explore::{self, Progress, Settings, Verdict};
 use crate::faults::FaultPlan;
 use crate::render::{self, Row};
@@ -24,7 +24,9 @@ usage: wfpcheck [options]
   --scenario NAME        a scenario to run (repeatable; default: every scenario)
   --plan PLAN            a fault plan (repeatable; default: each scenario's own plans)
   --max-executions N     at most N executions per exploration; more is inconclusive
-  --preemption-bound N   loom only: at most N preemptions per execution (default: none)
+  --preemption-bound N   loom only: at most N preemptions per execution (default: none,
+                         but the rows expectations::LOOM_BOUNDS names get their bound)
+  --exhaustive           loom only: explore those rows exhaustively too
   --format FORMAT        text (default), json or markdown
   --replay SCHEDULE      shuttle only: replay one counterexample's schedule
                          (needs exactly one --design, --scenario and --plan)
@@ -78,7 +80,7 @@ pub struct Options {
 /// Bad input, worded for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsageError {
-    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --format, --replay, --bench, --scan, --help")]
+    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --format, --replay, --bench, --scan, --help")]
     UnknownOption(String),
     #[error("`{0}` needs a value")]
     MissingValue(String),
@@ -98,7 +100,7 @@ pub enum UsageError {
     BadEnvironment { name: String, value: String, why: String },
     #[error("`--replay` {0}")]
     Replay(String),
-    #[error("`--preemption-bound` applies to loom only; this build checks with {0}")]
+    #[error("`--preemption-bound` and `--exhaustive` apply to loom only; this build checks with {0}")]
     NotLoom(&'static str),
     #[error("`--scan` cannot read `{0}`: {1}")]
     Unreadable(String, String),
@@ -216,6 +218,12 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
                 }
                 options.settings.loom_preemption_bound = Some(number::<usize>(arg, &value()?, 0, "of at least 0")?);
             }
+            "--exhaustive" => {
+                if CHECKER != Checker::Loom {
+                    return Err(UsageError::NotLoom(CHECKER.name()));
+                }
+                options.settings.loom_declared_bounds = false;
+            }
             "--format" => {
                 options.format = match value()?.as_str() {
                     "text" => Format::Text,
@@ -302,7 +310,8 @@ pub fn explore_all(options: &Options) -> Vec<Row> {
     for (scenario, plans) in &scenarios {
         for design in &designs {
             for plan in plans {
-                rows.push(Row::new(explore::explore(design, scenario, plan, &options.settings)));
+                let settings = expectations::settings_for(design.name(), scenario.name, &options.settings);
+                rows.push(Row::new(explore::explore(design, scenario, plan, &settings)));
                 if options.settings.progress.is_some() {
                     eprint!("\r\x1b[K");
                 }
@@ -363,14 +372,14 @@ pub fn designs_markdown(rows: &[Row]) -> String {
         }
         let _ =
             writeln!(out, "## {}\n\n{}\n\n**Trade-offs.** {}\n", design.name(), design.summary(), design.trade_offs());
-        let _ = writeln!(out, "| scenario | plan | verdict | expected | executions | traces | property | status |");
-        let _ = writeln!(out, "|---|---|---|---|---:|---:|---|---|");
+        let _ = writeln!(out, "| scenario | plan | verdict | expected | executions | traces | property | status | why it is declared so |");
+        let _ = writeln!(out, "|---|---|---|---|---:|---:|---|---|---|");
         for row in &mine {
             let r = &row.report;
             let verdict = if row.as_declared() { r.verdict.to_string() } else { format!("{} (!)", r.verdict) };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.scenario,
                 r.plan,
                 verdict,
@@ -378,10 +387,18 @@ pub fn designs_markdown(rows: &[Row]) -> String {
                 r.executions,
                 r.traces,
                 row.property().unwrap_or("-"),
-                row.status().unwrap_or_else(|| "-".to_string())
+                row.status().unwrap_or_else(|| "-".to_string()),
+                row.expected.map_or("-", |e| e.reason)
             );
         }
         out.push('\n');
+        for bound in expectations::LOOM_BOUNDS.iter().filter(|b| b.design == design.name()) {
+            let _ = writeln!(
+                out,
+                "- loom explores {} to {} preemptions (`expectations::LOOM_BOUNDS`; `--exhaustive` lifts it): {}.\n",
+                bound.scenario, bound.preemptions, bound.reason
+            );
+        }
         let mut shown: Vec<&str> = Vec::new();
         for row in mine.iter().filter(|r| r.report.counterexample.is_some()) {
             let r = &row.report;

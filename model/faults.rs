@@ -4,11 +4,14 @@
 //! model: a scenario lists its plans and each plan is explored on its own.
 //! A plan names a fault point (thread, kind of call, which occurrence) and what happens
 //! there. `times_out` fires only if that call has to wait for the transaction lock
-//! (W6, W7) on a session whose wait can time out (W3); `fails` always fires.
+//! (W6, W7) on a session whose wait can time out (W3); `fails` and `in_use` always fire.
+//! The occurrence `*` is every call of that kind by that thread (`t0.filter_delete*.fails`:
+//! every delete attempt fails).
 
 use std::fmt;
 
 use crate::log::Actor;
+use crate::wfp::Status;
 
 /// The engine calls a fault can be injected into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,26 +104,66 @@ impl CallKind {
 pub enum FaultKind {
     /// The call fails with `STATUS_INSUFFICIENT_RESOURCES` and has no effect.
     Fails,
+    /// The call fails with `STATUS_FWP_IN_USE` and has no effect: the object is still in
+    /// use, as a callout unregister meets while WFP is classifying with it.
+    InUse,
     /// If the call has to wait for the transaction lock, the wait times out (`STATUS_FWP_TIMEOUT`).
     TimesOut,
 }
 
 impl FaultKind {
+    pub const ALL: [FaultKind; 3] = [FaultKind::Fails, FaultKind::InUse, FaultKind::TimesOut];
+
     pub const fn name(self) -> &'static str {
         match self {
             FaultKind::Fails => "fails",
+            FaultKind::InUse => "in_use",
             FaultKind::TimesOut => "times_out",
+        }
+    }
+
+    /// The status a call fails with at once under this fault; `None` for a timeout,
+    /// which fires only in a wait for the transaction lock.
+    pub const fn failure(self) -> Option<Status> {
+        match self {
+            FaultKind::Fails => Some(Status::InsufficientResources),
+            FaultKind::InUse => Some(Status::InUse),
+            FaultKind::TimesOut => None,
         }
     }
 }
 
-/// One injected fault: the `occurrence`-th call of `kind` made by `actor` (counting from 1).
+/// Which calls of a kind a fault is injected into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Occurrence {
+    /// The `n`-th, counting from 1.
+    Nth(u32),
+    /// Every one.
+    Every,
+}
+
+impl Occurrence {
+    pub fn matches(self, occurrence: u32) -> bool {
+        self == Occurrence::Every || self == Occurrence::Nth(occurrence)
+    }
+}
+
+impl fmt::Display for Occurrence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Occurrence::Nth(n) => write!(f, "{n}"),
+            Occurrence::Every => f.write_str("*"),
+        }
+    }
+}
+
+/// One injected fault: the `occurrence`-th call of `kind` made by `actor` (or every one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fault {
     /// A worker thread, or `main` (start-up and unload).
     pub actor: Actor,
     pub kind: CallKind,
-    pub occurrence: u32,
+    pub occurrence: Occurrence,
     pub fault: FaultKind,
 }
 
@@ -138,7 +181,7 @@ pub struct FaultPlan {
 
 /// A plan name that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `<thread>.<call><n>.<fails|times_out>` with <thread> `main` or `t0`, `t1`, ..., with <call> one of {calls}")]
+#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `<thread>.<call><n>.<fails|in_use|times_out>` with <thread> `main` or `t0`, `t1`, ..., <n> the call's occurrence from 1 or `*` for every one, and <call> one of {calls}")]
 pub struct PlanError {
     pub text: String,
     pub why: &'static str,
@@ -155,7 +198,7 @@ impl FaultPlan {
     }
 
     pub fn one(actor: Actor, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
-        FaultPlan::new(vec![Fault { actor, kind, occurrence, fault }])
+        FaultPlan::new(vec![Fault { actor, kind, occurrence: Occurrence::Nth(occurrence), fault }])
     }
 
     pub fn faults(&self) -> &[Fault] {
@@ -164,7 +207,10 @@ impl FaultPlan {
 
     /// The fault planned for this call, if any.
     pub fn at(&self, actor: Actor, kind: CallKind, occurrence: u32) -> Option<FaultKind> {
-        self.faults.iter().find(|f| f.actor == actor && f.kind == kind && f.occurrence == occurrence).map(|f| f.fault)
+        self.faults
+            .iter()
+            .find(|f| f.actor == actor && f.kind == kind && f.occurrence.matches(occurrence))
+            .map(|f| f.fault)
     }
 
     /// Parses the name `Display` gives.
@@ -193,19 +239,22 @@ impl FaultPlan {
                     .map(Actor::Thread)
                     .ok_or_else(|| error("the thread is `main` or `t` and a number, such as `t0`"))?,
             };
-            let digits = call.len() - call.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-            let (name, occurrence) = call.split_at(call.len() - digits);
-            let kind = CallKind::from_short(name).ok_or_else(|| error("unknown call"))?;
-            let occurrence = occurrence
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| error("the call needs its occurrence, counting from 1, such as `begin1`"))?;
-            let fault = match fault {
-                "fails" => FaultKind::Fails,
-                "times_out" => FaultKind::TimesOut,
-                _ => return Err(error("the fault is `fails` or `times_out`")),
+            let (name, occurrence) = match call.strip_suffix('*') {
+                Some(name) => (name, Some(Occurrence::Every)),
+                None => {
+                    let digits = call.len() - call.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+                    let (name, n) = call.split_at(call.len() - digits);
+                    (name, n.parse::<u32>().ok().filter(|n| *n >= 1).map(Occurrence::Nth))
+                }
             };
+            let kind = CallKind::from_short(name).ok_or_else(|| error("unknown call"))?;
+            let occurrence = occurrence.ok_or_else(|| {
+                error("the call needs its occurrence, counting from 1, such as `begin1`, or `*` for every one")
+            })?;
+            let fault = FaultKind::ALL
+                .into_iter()
+                .find(|kind| kind.name() == fault)
+                .ok_or_else(|| error("the fault is `fails`, `in_use` or `times_out`"))?;
             faults.push(Fault { actor, kind, occurrence, fault });
         }
         Ok(FaultPlan::new(faults))

@@ -2,6 +2,7 @@
 //! of eBPF for Windows' netebpfext attach and detach paths, explored under loom, shuttle or
 //! real threads. See `docs/ARCHITECTURE.md` for the codemap.
 
+pub mod assert;
 pub mod bench;
 pub mod cli;
 pub mod designs;

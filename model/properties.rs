@@ -17,7 +17,8 @@ pub struct ExecutionRecord {
     /// The engine at the end; `None` if the execution did not finish.
     pub engine: Option<EngineSummary>,
     pub contexts: Vec<FilterContext>,
-    pub notified_after_free: Vec<(FilterId, ContextId)>,
+    /// Every use of a filter context after it was freed: the context, who, what.
+    pub used_after_free: Vec<(ContextId, Actor, String)>,
 }
 
 /// An `always` property.
@@ -184,7 +185,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                         if let Sometimes::FaultFired(f) = target {
                             *hit |= f.actor == actor
                                 && f.kind == call.kind
-                                && f.occurrence == call.occurrence
+                                && f.occurrence.matches(call.occurrence)
                                 && f.fault == fault;
                         }
                     }
@@ -420,10 +421,10 @@ fn check_end(
             None,
         );
     }
-    for (filter, context) in &record.notified_after_free {
+    for (context, actor, what) in &record.used_after_free {
         violate(
             CONTEXTS_RELEASED,
-            format!("the delete notification of {filter} reached filter context {context} after it was freed"),
+            format!("filter context {context} was used after it was freed: {actor}: {what}"),
             None,
         );
     }

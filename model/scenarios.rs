@@ -47,6 +47,10 @@ fn plan(thread: u8, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultP
     FaultPlan::one(Actor::Thread(thread), kind, occurrence, fault)
 }
 
+fn parsed(plan: &str) -> FaultPlan {
+    FaultPlan::parse(plan).unwrap_or_else(|error| panic!("a built-in plan: {error}"))
+}
+
 /// Every built-in scenario, in report order.
 pub fn builtin() -> Vec<Scenario> {
     use CallKind::{FilterAdd, FilterDelete, TransactionBegin};
@@ -75,6 +79,10 @@ pub fn builtin() -> Vec<Scenario> {
                 FaultPlan::NONE,
                 plan(1, FilterAdd, 2, Fails),
                 plan(0, FilterDelete, 1, TimesOut),
+                // Every delete attempt of the detach times out (#5472 retries three times).
+                parsed("t0.filter_delete*.times_out"),
+                // ... and unload cannot unregister a callout (what #5472's sweep waits for).
+                parsed("t0.filter_delete*.times_out+main.callout_unregister*.in_use"),
             ],
             must_reach: vec![Reach::InFlightTogether(vec![(0, 1), (1, 0)])],
             filters_per_attach: None,

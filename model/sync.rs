@@ -164,6 +164,12 @@ pub mod thread {
     pub fn yield_now() {
         backend::yield_now()
     }
+
+    /// Whether the calling thread is unwinding from a panic (under every checker a model
+    /// thread's panic unwinds on the OS thread running it).
+    pub fn panicking() -> bool {
+        std::thread::panicking()
+    }
 }
 
 /// A one-time signal that wakes the thread that made it: how a call waiting for the

@@ -2,9 +2,9 @@
 //! of the refusal and of the watchdog. The one file under `checks/` that may name std's
 //! synchronization (`checks/facade_scan.rs` says so), because that is what it tests.
 
-use wfpcheck::designs::Design;
+use wfpcheck::designs::{naive, Design};
 use wfpcheck::log::OpFailure;
-use wfpcheck::netebpfext::{Attach, Detach};
+use wfpcheck::netebpfext::{Client, Driver, Provider};
 
 /// A check-then-act "lock" on a std atomic around the whole attach: the checker never
 /// interleaves the check and the act, so exploring it would prove a race away.
@@ -35,13 +35,13 @@ impl Design for CheckThenActAtomic {
         Flag(std::sync::atomic::AtomicBool::new(false))
     }
 
-    fn attach(&self, flag: &Flag, op: Attach<'_>) -> Result<(), OpFailure> {
+    fn attach_client<'a>(&self, flag: &Flag, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
         use std::sync::atomic::Ordering::SeqCst;
         while flag.0.load(SeqCst) {
             wfpcheck::sync::thread::yield_now();
         }
         flag.0.store(true, SeqCst);
-        let result = op.run();
+        let result = naive::attach_client(driver, client);
         flag.0.store(false, SeqCst);
         result
     }
@@ -75,13 +75,13 @@ impl Design for HiddenStdMutex {
         std::sync::Mutex::new(())
     }
 
-    fn attach(&self, lock: &Self::State, op: Attach<'_>) -> Result<(), OpFailure> {
+    fn attach_client<'a>(&self, lock: &Self::State, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
         let _held = lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        op.run()
+        naive::attach_client(driver, client)
     }
 
-    fn detach(&self, lock: &Self::State, op: Detach<'_>) {
+    fn detach_client<'a>(&self, lock: &Self::State, driver: Driver<'a>, provider: &'a Provider, client: u32) {
         let _held = lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        op.run()
+        naive::detach_client(driver, provider, client)
     }
 }

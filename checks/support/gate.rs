@@ -16,7 +16,8 @@ use super::snapshots::settings as snapshots;
 pub fn rows(design: &str, scenario: &str, settings: &Settings) -> Vec<Row> {
     let design = designs::by_name(design).unwrap_or_else(|| panic!("no design `{design}`"));
     let scenario = scenarios::by_name(scenario).unwrap_or_else(|| panic!("no scenario `{scenario}`"));
-    scenario.plans.iter().map(|plan| Row::new(explore::explore(&design, &scenario, plan, settings))).collect()
+    let settings = expectations::settings_for(design.name(), scenario.name, settings);
+    scenario.plans.iter().map(|plan| Row::new(explore::explore(&design, &scenario, plan, &settings))).collect()
 }
 
 /// The gate for one design x scenario.
@@ -78,7 +79,8 @@ macro_rules! gate_tests {
 macro_rules! every_design_and_scenario {
     ($checker:literal) => {
         gate_tests!($checker:
-            naive provider_lock retry retry_unbounded global_lock global_lock_add_only per_context_handle per_context_dynamic;
+            naive provider_lock retry retry_unbounded global_lock global_lock_add_only per_operation_handle
+            per_thread_handle per_context_handle per_context_dynamic per_context_4192 per_context_5472;
             two_attach attach_detach same_provider three_attach);
     };
 }
@@ -92,8 +94,12 @@ pub const DESIGNS: &[&str] = &[
     "retry_unbounded",
     "global_lock",
     "global_lock_add_only",
+    "per_operation_handle",
+    "per_thread_handle",
     "per_context_handle",
     "per_context_dynamic",
+    "per_context_4192",
+    "per_context_5472",
 ];
 pub const SCENARIOS: &[&str] = &["two_attach", "attach_detach", "same_provider", "three_attach"];
 

@@ -1,9 +1,10 @@
 //! `global_lock` and `global_lock_add_only`: #3865's lock around the global handle.
 
-use super::Design;
-use crate::netebpfext::{AddFilters, DeleteFilters, Step};
+use super::{naive, Design};
+use crate::log::ContextId;
+use crate::netebpfext::Driver;
 use crate::sync::Mutex;
-use crate::wfp::{FilterId, Status};
+use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 
 const LOCK_NAME: &str = "global handle lock";
 
@@ -36,12 +37,21 @@ impl Design for GlobalLock {
         &[include_str!("global_lock.rs")]
     }
 
-    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        op.with_lock(LOCK_NAME, lock, AddFilters::run)
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(LOCK_NAME, lock);
+        naive::add_wfp_filters(driver, handle, filters, context)
     }
 
-    fn delete_filters(&self, lock: &Mutex<()>, op: DeleteFilters<'_>) {
-        op.with_lock(LOCK_NAME, lock, DeleteFilters::run)
+    fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        let _lock = driver.acquire(LOCK_NAME, lock);
+        naive::delete_wfp_filters(driver, handle, context)
     }
 }
 
@@ -75,7 +85,15 @@ impl Design for GlobalLockAddOnly {
         &[include_str!("global_lock.rs")]
     }
 
-    fn add_filters(&self, lock: &Mutex<()>, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        op.with_lock(LOCK_NAME, lock, AddFilters::run)
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let _lock = driver.acquire(LOCK_NAME, lock);
+        naive::add_wfp_filters(driver, handle, filters, context)
     }
 }

@@ -1,14 +1,21 @@
-//! The candidate designs of netebpfext's attach path, behind one trait.
+//! The candidate designs of netebpfext's WFP code, each the code of the functions where
+//! the fixes differ.
 //!
-//! A design says which sessions netebpfext opens and what it wraps around each step of
-//! the real paths (locks, retries). Every method has the default of the code before any
-//! fix, so a design states only where it differs. Users define their own designs the
-//! same way, outside this crate (see `checks/custom_design.rs`).
+//! A design is a [`Design`]: every body has the default of the code that failed in #3728
+//! ([`naive`]), so a design writes only the functions its PR changes, in Rust that reads
+//! line for line like the C. A body runs through a [`Driver`]: the WFP calls under their
+//! real names, and netebpfext's primitives (reference counts, filter states, the context
+//! lists, the provider push lock, the clean-up list). Bodies call each other through the
+//! driver (`driver.add_wfp_filters(..)`), so an override is what every path runs. Users
+//! write their own designs the same way, outside this crate (`docs/writing-a-design.md`).
 
 mod global_lock;
-mod naive;
-mod per_context;
-mod provider_lock;
+pub mod naive;
+pub mod per_context;
+mod per_context_4192;
+mod per_context_5472;
+mod per_handle;
+pub mod provider_lock;
 mod retry;
 
 use std::any::Any;
@@ -16,15 +23,18 @@ use std::any::Any;
 pub use self::global_lock::{GlobalLock, GlobalLockAddOnly};
 pub use self::naive::Naive;
 pub use self::per_context::{PerContextDynamic, PerContextHandle};
+pub use self::per_context_4192::PerContext4192;
+pub use self::per_context_5472::PerContext5472;
+pub use self::per_handle::{PerOperationHandle, PerThreadHandle};
 pub use self::provider_lock::ProviderLock;
 pub use self::retry::{Retry, RetryUnbounded, RETRY_TRIES_MAX};
 
-use crate::log::OpFailure;
-use crate::netebpfext::{AddFilters, Attach, Begin, DeleteFilters, Detach};
+use crate::log::{ContextId, OpFailure};
+use crate::netebpfext::{Client, Driver, Provider};
 use crate::sync::Arc;
-use crate::wfp::{FilterId, SessionOptions, Status};
+use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 
-/// A candidate design of netebpfext's attach and detach paths.
+/// A design of netebpfext's WFP code. Each body defaults to [`naive`]'s.
 pub trait Design: Send + Sync + 'static {
     /// The design's own state for one execution, such as its locks (a checker's
     /// primitives live for one execution, so they are made anew for each).
@@ -46,48 +56,80 @@ pub trait Design: Send + Sync + 'static {
     /// the checker does not schedule is refused ([`crate::scan`]).
     fn sources(&self) -> &'static [&'static str];
 
-    /// The session of the global handle, opened at start-up.
-    fn global_session(&self) -> SessionOptions {
-        SessionOptions::DYNAMIC
+    /// `net_ebpf_extension_initialize_wfp_components`: start-up.
+    fn initialize_wfp_components(&self, _state: &Self::State, driver: Driver<'_>) -> Result<(), Status> {
+        naive::initialize_wfp_components(driver)
     }
 
-    /// `Some`: each filter context opens its own session, used to add and delete its
-    /// filters and closed when the context is freed. `None`: the global handle is used.
-    fn context_session(&self) -> Option<SessionOptions> {
-        None
+    /// `net_ebpf_extension_uninitialize_wfp_components`: unload, after every client detached.
+    fn uninitialize_wfp_components(&self, _state: &Self::State, driver: Driver<'_>) {
+        naive::uninitialize_wfp_components(driver)
     }
 
-    /// Whether unload deletes callouts, sublayers and provider explicitly (#3866),
-    /// rather than relying on closing a dynamic global session.
-    fn unload_deletes_objects(&self) -> bool {
-        false
+    /// `_net_ebpf_extension_hook_provider_attach_client`, after client validation.
+    fn attach_client<'a>(&self, _state: &Self::State, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        naive::attach_client(driver, client)
     }
 
-    /// Wraps the whole attach (lookup, create the filter context, add its filters).
-    fn attach(&self, _state: &Self::State, op: Attach<'_>) -> Result<(), OpFailure> {
-        op.run()
+    /// `_net_ebpf_extension_hook_provider_detach_client`.
+    fn detach_client<'a>(&self, _state: &Self::State, driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        naive::detach_client(driver, provider, client)
     }
 
-    /// Wraps `add_wfp_filters` (Begin, FilterAdds, Commit or Abort).
-    fn add_filters(&self, _state: &Self::State, op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        op.run()
+    /// The hook's `create_filter_context`: a context for the client, with its filters added.
+    fn create_filter_context<'a>(
+        &self,
+        _state: &Self::State,
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        naive::create_filter_context(driver, client)
     }
 
-    /// Wraps the Begin of `add_wfp_filters`.
-    fn begin(&self, _state: &Self::State, op: Begin<'_>) -> Result<(), Status> {
-        op.run()
+    /// The hook's `delete_filter_context`: the last client left; delete its filters and
+    /// drop the context's own reference.
+    fn delete_filter_context<'a>(
+        &self,
+        _state: &Self::State,
+        driver: Driver<'a>,
+        provider: &'a Provider,
+        context: ContextId,
+    ) {
+        naive::delete_filter_context(driver, provider, context)
     }
 
-    /// Wraps the whole detach.
-    fn detach(&self, _state: &Self::State, op: Detach<'_>) {
-        op.run()
+    /// `CLEAN_UP_FILTER_CONTEXT`: free the context (and what it owns).
+    fn clean_up_filter_context(&self, _state: &Self::State, driver: Driver<'_>, context: ContextId) {
+        naive::clean_up_filter_context(driver, context)
     }
 
-    /// Wraps `delete_wfp_filters` (a FilterDeleteById per filter).
-    fn delete_filters(&self, _state: &Self::State, op: DeleteFilters<'_>) {
-        op.run()
+    /// `net_ebpf_extension_add_wfp_filters`: the context's filters, on `handle`.
+    fn add_wfp_filters(
+        &self,
+        _state: &Self::State,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        naive::add_wfp_filters(driver, handle, filters, context)
+    }
+
+    /// `net_ebpf_extension_delete_wfp_filters`: the context's filters, on `handle`.
+    fn delete_wfp_filters(&self, _state: &Self::State, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        naive::delete_wfp_filters(driver, handle, context)
+    }
+
+    /// `net_ebpf_ext_filter_change_notify` on `FWPS_CALLOUT_NOTIFY_DELETE_FILTER`: WFP
+    /// deleted `filter`, whose raw context is `context` (never a freed one: netebpfext
+    /// records that as a use after free instead of running this).
+    fn filter_change_notify(&self, _state: &Self::State, driver: Driver<'_>, filter: FilterId, context: ContextId) {
+        naive::filter_change_notify(driver, filter, context)
     }
 }
+
+/// The state a design is given, type-erased.
+pub type AnyState = dyn Any + Send + Sync;
 
 /// [`Design`] with its state type erased, so designs can sit in one list.
 /// Implemented for every [`Design`]; implement [`Design`], not this.
@@ -95,19 +137,39 @@ pub trait DynDesign: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     fn summary(&self) -> &'static str;
     fn trade_offs(&self) -> &'static str;
-    fn new_state(&self) -> Box<dyn Any + Send + Sync>;
+    fn new_state(&self) -> Box<AnyState>;
     fn sources(&self) -> &'static [&'static str];
-    fn global_session(&self) -> SessionOptions;
-    fn context_session(&self) -> Option<SessionOptions>;
-    fn unload_deletes_objects(&self) -> bool;
-    fn attach(&self, state: &(dyn Any + Send + Sync), op: Attach<'_>) -> Result<(), OpFailure>;
-    fn add_filters(&self, state: &(dyn Any + Send + Sync), op: AddFilters<'_>) -> Result<Vec<FilterId>, Status>;
-    fn begin(&self, state: &(dyn Any + Send + Sync), op: Begin<'_>) -> Result<(), Status>;
-    fn detach(&self, state: &(dyn Any + Send + Sync), op: Detach<'_>);
-    fn delete_filters(&self, state: &(dyn Any + Send + Sync), op: DeleteFilters<'_>);
+    fn initialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Status>;
+    fn uninitialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>);
+    fn attach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure>;
+    fn detach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, provider: &'a Provider, client: u32);
+    fn create_filter_context<'a>(
+        &self,
+        state: &AnyState,
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure>;
+    fn delete_filter_context<'a>(
+        &self,
+        state: &AnyState,
+        driver: Driver<'a>,
+        provider: &'a Provider,
+        context: ContextId,
+    );
+    fn clean_up_filter_context(&self, state: &AnyState, driver: Driver<'_>, context: ContextId);
+    fn add_wfp_filters(
+        &self,
+        state: &AnyState,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status>;
+    fn delete_wfp_filters(&self, state: &AnyState, driver: Driver<'_>, handle: Handle, context: ContextId);
+    fn filter_change_notify(&self, state: &AnyState, driver: Driver<'_>, filter: FilterId, context: ContextId);
 }
 
-fn state<D: Design>(state: &(dyn Any + Send + Sync)) -> &D::State {
+fn state<D: Design>(state: &AnyState) -> &D::State {
     state.downcast_ref::<D::State>().expect("a design is always given the state it made")
 }
 
@@ -121,35 +183,53 @@ impl<D: Design> DynDesign for D {
     fn trade_offs(&self) -> &'static str {
         Design::trade_offs(self)
     }
-    fn new_state(&self) -> Box<dyn Any + Send + Sync> {
+    fn new_state(&self) -> Box<AnyState> {
         Box::new(Design::new_state(self))
     }
     fn sources(&self) -> &'static [&'static str] {
         Design::sources(self)
     }
-    fn global_session(&self) -> SessionOptions {
-        Design::global_session(self)
+    fn initialize_wfp_components(&self, st: &AnyState, driver: Driver<'_>) -> Result<(), Status> {
+        Design::initialize_wfp_components(self, state::<D>(st), driver)
     }
-    fn context_session(&self) -> Option<SessionOptions> {
-        Design::context_session(self)
+    fn uninitialize_wfp_components(&self, st: &AnyState, driver: Driver<'_>) {
+        Design::uninitialize_wfp_components(self, state::<D>(st), driver)
     }
-    fn unload_deletes_objects(&self) -> bool {
-        Design::unload_deletes_objects(self)
+    fn attach_client<'a>(&self, st: &AnyState, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        Design::attach_client(self, state::<D>(st), driver, client)
     }
-    fn attach(&self, st: &(dyn Any + Send + Sync), op: Attach<'_>) -> Result<(), OpFailure> {
-        Design::attach(self, state::<D>(st), op)
+    fn detach_client<'a>(&self, st: &AnyState, driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        Design::detach_client(self, state::<D>(st), driver, provider, client)
     }
-    fn add_filters(&self, st: &(dyn Any + Send + Sync), op: AddFilters<'_>) -> Result<Vec<FilterId>, Status> {
-        Design::add_filters(self, state::<D>(st), op)
+    fn create_filter_context<'a>(
+        &self,
+        st: &AnyState,
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        Design::create_filter_context(self, state::<D>(st), driver, client)
     }
-    fn begin(&self, st: &(dyn Any + Send + Sync), op: Begin<'_>) -> Result<(), Status> {
-        Design::begin(self, state::<D>(st), op)
+    fn delete_filter_context<'a>(&self, st: &AnyState, driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
+        Design::delete_filter_context(self, state::<D>(st), driver, provider, context)
     }
-    fn detach(&self, st: &(dyn Any + Send + Sync), op: Detach<'_>) {
-        Design::detach(self, state::<D>(st), op)
+    fn clean_up_filter_context(&self, st: &AnyState, driver: Driver<'_>, context: ContextId) {
+        Design::clean_up_filter_context(self, state::<D>(st), driver, context)
     }
-    fn delete_filters(&self, st: &(dyn Any + Send + Sync), op: DeleteFilters<'_>) {
-        Design::delete_filters(self, state::<D>(st), op)
+    fn add_wfp_filters(
+        &self,
+        st: &AnyState,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        Design::add_wfp_filters(self, state::<D>(st), driver, handle, filters, context)
+    }
+    fn delete_wfp_filters(&self, st: &AnyState, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        Design::delete_wfp_filters(self, state::<D>(st), driver, handle, context)
+    }
+    fn filter_change_notify(&self, st: &AnyState, driver: Driver<'_>, filter: FilterId, context: ContextId) {
+        Design::filter_change_notify(self, state::<D>(st), driver, filter, context)
     }
 }
 
@@ -162,8 +242,12 @@ pub fn builtin() -> Vec<Arc<dyn DynDesign>> {
         Arc::new(RetryUnbounded),
         Arc::new(GlobalLock),
         Arc::new(GlobalLockAddOnly),
+        Arc::new(PerOperationHandle),
+        Arc::new(PerThreadHandle),
         Arc::new(PerContextHandle),
         Arc::new(PerContextDynamic),
+        Arc::new(PerContext4192),
+        Arc::new(PerContext5472),
     ]
 }
 

@@ -1,9 +1,15 @@
-//! `naive`: the code that failed in #3728.
+//! `naive`: the code that failed in #3728 (upstream commit 06533c8d, before #3751), every
+//! function a design can change, as the body every other design starts from.
+//!
+//! One global engine handle on a dynamic session, shared by every attach and detach,
+//! with no lock around its use.
 
 use super::Design;
+use crate::log::{ContextId, OpFailure};
+use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{attach_failure, Client, Driver, FilterState, Provider, EBPF_INVALID_ARGUMENT};
+use crate::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
 
-/// One global engine handle on a dynamic session, shared by every attach and detach,
-/// with no lock around its use: netebpfext before #3751.
 pub struct Naive;
 
 impl Design for Naive {
@@ -29,4 +35,154 @@ impl Design for Naive {
     fn sources(&self) -> &'static [&'static str] {
         &[include_str!("naive.rs")]
     }
+}
+
+/// `net_ebpf_extension_initialize_wfp_components`: a dynamic session
+/// (`FWPM_SESSION_FLAG_DYNAMIC`) and one explicit transaction on it.
+pub fn initialize_wfp_components(driver: Driver<'_>) -> Result<(), Status> {
+    initialize_wfp_components_in_session(driver, SessionOptions::DYNAMIC)
+}
+
+/// The start-up transaction on a global handle opened with `session`: provider,
+/// sublayers, then each callout registered and added. Any failure aborts and unloads.
+pub fn initialize_wfp_components_in_session(driver: Driver<'_>, session: SessionOptions) -> Result<(), Status> {
+    let handle = driver.fwpm_engine_open(session)?;
+    driver.set_global_engine_handle(Some(handle));
+    if let Err(status) = driver.fwpm_transaction_begin(handle) {
+        driver.uninitialize_wfp_components();
+        return Err(status);
+    }
+    let added = (|| {
+        driver.fwpm_provider_add(handle, PROVIDER)?;
+        for sublayer in SUBLAYERS {
+            driver.fwpm_sublayer_add(handle, sublayer, Some(PROVIDER))?;
+        }
+        for callout in hooks::callouts() {
+            driver.fwps_callout_register(callout)?;
+            driver.fwpm_callout_add(handle, callout, Some(PROVIDER))?;
+        }
+        driver.fwpm_transaction_commit(handle)
+    })();
+    if let Err(status) = added {
+        let _ = driver.fwpm_transaction_abort(handle);
+        driver.uninitialize_wfp_components();
+        return Err(status);
+    }
+    Ok(())
+}
+
+/// `net_ebpf_extension_uninitialize_wfp_components`: closing the dynamic session deletes
+/// everything it added; then the callouts are unregistered.
+pub fn uninitialize_wfp_components(driver: Driver<'_>) {
+    let Some(handle) = driver.global_engine_handle() else { return };
+    let _ = driver.fwpm_engine_close(handle);
+    driver.set_global_engine_handle(None);
+    for callout in hooks::callouts() {
+        let _ = driver.fwps_callout_unregister_by_id(callout);
+    }
+}
+
+/// `_net_ebpf_extension_hook_provider_attach_client`: join a matching filter context, or
+/// create one (which adds its filters) and put it on the provider's list.
+pub fn attach_client<'a>(driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+    if driver.join_matching_filter_context(client).is_some() {
+        return Ok(());
+    }
+    let context = driver.create_filter_context(client)?;
+    driver.insert_filter_context(client.provider, context);
+    Ok(())
+}
+
+/// `_net_ebpf_extension_hook_provider_detach_client`: remove the client; the last one
+/// deletes the filter context.
+pub fn detach_client<'a>(driver: Driver<'a>, provider: &'a Provider, client: u32) {
+    let Some(removed) = driver.remove_client_context(provider, client) else {
+        driver.note("the client is not attached: nothing to detach");
+        return;
+    };
+    if removed.last {
+        driver.delete_filter_context(provider, removed.context);
+    }
+}
+
+/// `_net_ebpf_extension_sock_addr_create_filter_context`: allocate the context, add the
+/// hook's filters on the global handle; on failure `CLEAN_UP_FILTER_CONTEXT`.
+pub fn create_filter_context<'a>(driver: Driver<'a>, client: Client<'a>) -> Result<ContextId, OpFailure> {
+    let context = driver.allocate_filter_context(client);
+    let handle = driver.global_engine_handle().expect("attach runs only after start-up opened the global handle");
+    let filters = driver.filter_parameters(client.provider, context);
+    match driver.add_wfp_filters(handle, &filters, context) {
+        Ok(ids) => {
+            driver.set_filter_ids(context, ids);
+            Ok(context)
+        }
+        Err(status) => {
+            driver.clean_up_filter_context(context);
+            Err(attach_failure(status, EBPF_INVALID_ARGUMENT))
+        }
+    }
+}
+
+/// `_net_ebpf_extension_sock_addr_delete_filter_context`: delete the filters on the
+/// global handle, then `net_ebpf_extension_wfp_filter_context_cleanup` drops the
+/// context's own reference.
+pub fn delete_filter_context(driver: Driver<'_>, _provider: &Provider, context: ContextId) {
+    let handle = driver.global_engine_handle().expect("detach runs only after start-up opened the global handle");
+    driver.delete_wfp_filters(handle, context);
+    driver.dereference_filter_context(context);
+}
+
+/// `CLEAN_UP_FILTER_CONTEXT`: free the context, whatever its reference count.
+pub fn clean_up_filter_context(driver: Driver<'_>, context: ContextId) {
+    driver.free_filter_context(context);
+}
+
+/// `net_ebpf_extension_add_wfp_filters`: Begin; per filter a reference on the context and
+/// a FilterAdd carrying it; Commit. Any failure after Begin aborts; no failure releases
+/// a reference.
+pub fn add_wfp_filters(
+    driver: Driver<'_>,
+    handle: Handle,
+    filters: &[FilterSpec],
+    context: ContextId,
+) -> Result<Vec<FilterId>, Status> {
+    assert!(!filters.is_empty(), "every hook adds at least one filter (filter_count == 0 is EBPF_INVALID_ARGUMENT)");
+    driver.fwpm_transaction_begin(handle)?;
+    added_and_committed(driver, handle, filters, context)
+}
+
+/// The rest of `net_ebpf_extension_add_wfp_filters` once its Begin succeeded.
+pub fn added_and_committed(
+    driver: Driver<'_>,
+    handle: Handle,
+    filters: &[FilterSpec],
+    context: ContextId,
+) -> Result<Vec<FilterId>, Status> {
+    let mut ids = Vec::with_capacity(filters.len());
+    let added = filters.iter().try_for_each(|filter| {
+        driver.reference_filter_context(context);
+        ids.push(driver.fwpm_filter_add(handle, filter)?);
+        Ok(())
+    });
+    if let Err(status) = added.and_then(|()| driver.fwpm_transaction_commit(handle)) {
+        // The abort's own result is not checked by netebpfext.
+        let _ = driver.fwpm_transaction_abort(handle);
+        return Err(status);
+    }
+    Ok(ids)
+}
+
+/// `net_ebpf_extension_delete_wfp_filters`: a FilterDeleteById per filter, no
+/// transaction. A failed delete is logged and not retried, and its reference is never
+/// released (the only releaser is the delete notification, #5486).
+pub fn delete_wfp_filters(driver: Driver<'_>, handle: Handle, context: ContextId) {
+    for id in driver.filter_ids(context) {
+        let _ = driver.fwpm_filter_delete_by_id(handle, id);
+    }
+}
+
+/// `net_ebpf_ext_filter_change_notify`: mark the filter deleted, drop its reference.
+pub fn filter_change_notify(driver: Driver<'_>, filter: FilterId, context: ContextId) {
+    driver.set_filter_state(context, filter, FilterState::Deleted, None);
+    driver.dereference_filter_context(context);
 }

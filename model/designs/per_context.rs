@@ -1,9 +1,11 @@
-//! `per_context_handle` and `per_context_dynamic`: a session per filter context.
+//! `per_context_handle` and `per_context_dynamic`: an engine handle per filter context
+//! (#3866, upstream commit 8fb3a7e3, on top of #3751).
 
-use super::Design;
-use crate::log::OpFailure;
-use crate::netebpfext::{Attach, Detach};
-use crate::wfp::SessionOptions;
+use super::{naive, provider_lock, Design};
+use crate::log::{ContextId, OpFailure};
+use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{attach_failure, Client, Driver, FilterState, Provider, EBPF_FAILED, EBPF_INVALID_ARGUMENT};
+use crate::wfp::{Handle, SessionOptions};
 
 /// Each filter context opens its own engine handle (`FwpmEngineOpen` with a NULL session:
 /// static, 15 s wait) for its add and delete; the global handle, now static too, is used
@@ -21,7 +23,8 @@ impl Design for PerContextHandle {
     fn summary(&self) -> &'static str {
         "Each filter context opens its own static session (NULL FWPM_SESSION0, 15 s wait) for its \
          add and delete; the static global handle is used only at start-up and unload, which deletes \
-         callouts, sublayers and provider explicitly: PR #3866 as merged (with #3751's provider lock)."
+         callouts, sublayers and provider explicitly, each once: PR #3866 as merged (with #3751's \
+         provider lock)."
     }
 
     fn trade_offs(&self) -> &'static str {
@@ -38,24 +41,41 @@ impl Design for PerContextHandle {
         &[include_str!("per_context.rs")]
     }
 
-    fn global_session(&self) -> SessionOptions {
-        SessionOptions::NULL
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), crate::wfp::Status> {
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
     }
 
-    fn context_session(&self) -> Option<SessionOptions> {
-        Some(SessionOptions::NULL)
+    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
+        uninitialize_wfp_components(driver)
     }
 
-    fn unload_deletes_objects(&self) -> bool {
-        true
+    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        provider_lock::attach_client(driver, client)
     }
 
-    fn attach(&self, _: &(), op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_provider_lock(Attach::run)
+    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        provider_lock::detach_client(driver, provider, client)
     }
 
-    fn detach(&self, _: &(), op: Detach<'_>) {
-        op.with_provider_lock(Detach::run)
+    fn create_filter_context<'a>(
+        &self,
+        _: &(),
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        create_filter_context_in_session(driver, client, SessionOptions::NULL)
+    }
+
+    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
+        delete_filter_context(driver, provider, context)
+    }
+
+    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
+        clean_up_filter_context(driver, context)
+    }
+
+    fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
+        delete_wfp_filters(driver, handle, context)
     }
 }
 
@@ -89,15 +109,106 @@ impl Design for PerContextDynamic {
         &[include_str!("per_context.rs")]
     }
 
-    fn global_session(&self) -> SessionOptions {
-        SessionOptions::NULL
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), crate::wfp::Status> {
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
     }
 
-    fn context_session(&self) -> Option<SessionOptions> {
-        Some(SessionOptions::DYNAMIC)
+    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
+        uninitialize_wfp_components(driver)
     }
 
-    fn unload_deletes_objects(&self) -> bool {
-        true
+    fn create_filter_context<'a>(
+        &self,
+        _: &(),
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        create_filter_context_in_session(driver, client, SessionOptions::DYNAMIC)
     }
+
+    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
+        delete_filter_context(driver, provider, context)
+    }
+
+    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
+        clean_up_filter_context(driver, context)
+    }
+
+    fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
+        delete_wfp_filters(driver, handle, context)
+    }
+}
+
+/// #3866's `net_ebpf_extension_wfp_filter_context_create` and the hook's
+/// `create_filter_context`: the context opens its own engine handle with `session`
+/// (`EBPF_FAILED` if it cannot), and its filters are added on that handle.
+pub fn create_filter_context_in_session<'a>(
+    driver: Driver<'a>,
+    client: Client<'a>,
+    session: SessionOptions,
+) -> Result<ContextId, OpFailure> {
+    let context = driver.allocate_filter_context(client);
+    let handle = match driver.fwpm_engine_open(session) {
+        Ok(handle) => handle,
+        Err(status) => {
+            driver.clean_up_filter_context(context);
+            return Err(attach_failure(status, EBPF_FAILED));
+        }
+    };
+    driver.set_filter_context_engine_handle(context, handle);
+    let filters = driver.filter_parameters(client.provider, context);
+    match driver.add_wfp_filters(handle, &filters, context) {
+        Ok(ids) => {
+            driver.set_filter_ids(context, ids);
+            Ok(context)
+        }
+        Err(status) => {
+            driver.clean_up_filter_context(context);
+            Err(attach_failure(status, EBPF_INVALID_ARGUMENT))
+        }
+    }
+}
+
+/// #3866's `delete_filter_context`: the filters are deleted on the context's own handle.
+pub fn delete_filter_context(driver: Driver<'_>, _provider: &Provider, context: ContextId) {
+    let handle = driver.filter_context_engine_handle(context).expect("#3866: every filter context has its handle");
+    driver.delete_wfp_filters(handle, context);
+    // net_ebpf_extension_wfp_filter_context_cleanup
+    driver.dereference_filter_context(context);
+}
+
+/// #3866's `CLEAN_UP_FILTER_CONTEXT`: close the context's engine handle, then free it.
+pub fn clean_up_filter_context(driver: Driver<'_>, context: ContextId) {
+    if let Some(handle) = driver.filter_context_engine_handle(context) {
+        let _ = driver.fwpm_engine_close(handle);
+    }
+    driver.free_filter_context(context);
+}
+
+/// #3866's `net_ebpf_extension_delete_wfp_filters`: each state set after its delete
+/// (DELETING when it succeeded, DELETE_FAILED when not). No retry, no reference released.
+pub fn delete_wfp_filters(driver: Driver<'_>, handle: Handle, context: ContextId) {
+    for id in driver.filter_ids(context) {
+        match driver.fwpm_filter_delete_by_id(handle, id) {
+            Ok(()) => driver.set_filter_state(context, id, FilterState::Deleting, None),
+            Err(status) => driver.set_filter_state(context, id, FilterState::DeleteFailed, Some(status)),
+        }
+    }
+}
+
+/// #3866's `net_ebpf_extension_uninitialize_wfp_components`: static objects must be
+/// deleted explicitly, each tried once (NOT_FOUND counts as done), then the global
+/// handle closed.
+pub fn uninitialize_wfp_components(driver: Driver<'_>) {
+    let Some(handle) = driver.global_engine_handle() else { return };
+    for callout in hooks::callouts() {
+        let _ = driver.fwps_callout_unregister_by_id(callout);
+        let _ = driver.fwpm_callout_delete_by_key(handle, callout);
+    }
+    for sublayer in SUBLAYERS {
+        let _ = driver.fwpm_sublayer_delete_by_key(handle, sublayer);
+    }
+    let _ = driver.fwpm_provider_delete_by_key(handle, PROVIDER);
+    let _ = driver.fwpm_engine_close(handle);
+    driver.set_global_engine_handle(None);
 }

@@ -1,8 +1,8 @@
 //! `provider_lock`: #3751's per-provider push lock.
 
-use super::Design;
+use super::{naive, Design};
 use crate::log::OpFailure;
-use crate::netebpfext::{Attach, Detach};
+use crate::netebpfext::{Client, Driver, Provider};
 
 /// The global handle as in `naive`, with each hook provider's push lock held across the
 /// whole attach and detach of that provider: PR #3751 (multi-attach refactor).
@@ -31,11 +31,23 @@ impl Design for ProviderLock {
         &[include_str!("provider_lock.rs")]
     }
 
-    fn attach(&self, _: &(), op: Attach<'_>) -> Result<(), OpFailure> {
-        op.with_provider_lock(Attach::run)
+    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        attach_client(driver, client)
     }
 
-    fn detach(&self, _: &(), op: Detach<'_>) {
-        op.with_provider_lock(Detach::run)
+    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        detach_client(driver, provider, client)
     }
+}
+
+/// #3751: "Acquire passive lock to serialize attach / detach operations."
+pub fn attach_client<'a>(driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+    let _push_lock = driver.acquire_push_lock(client.provider);
+    naive::attach_client(driver, client)
+}
+
+/// #3751: the detach under the same push lock.
+pub fn detach_client<'a>(driver: Driver<'a>, provider: &'a Provider, client: u32) {
+    let _push_lock = driver.acquire_push_lock(provider);
+    naive::detach_client(driver, provider, client)
 }

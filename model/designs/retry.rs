@@ -1,9 +1,10 @@
-//! `retry` and `retry_unbounded`: #3659's retried Begin.
+//! `retry` and `retry_unbounded`: #3659's retried Begin in `add_wfp_filters`.
 
-use super::Design;
-use crate::netebpfext::{Begin, Step};
+use super::{naive, Design};
+use crate::log::ContextId;
+use crate::netebpfext::Driver;
 use crate::sync::thread;
-use crate::wfp::Status;
+use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 
 /// How many times `retry` tries Begin (#3659).
 pub const RETRY_TRIES_MAX: u32 = 5;
@@ -35,19 +36,27 @@ impl Design for Retry {
         &[include_str!("retry.rs")]
     }
 
-    fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
         let mut tries = 1;
         loop {
-            match op.call() {
-                Ok(()) => return Ok(()),
+            match driver.fwpm_transaction_begin(handle) {
+                Ok(()) => break,
                 Err(status) if tries == RETRY_TRIES_MAX => return Err(status),
                 Err(_) => {
                     tries += 1;
-                    op.ctx().note("busy wait, then try Begin again");
+                    driver.note("busy wait, then try Begin again");
                     thread::busy_wait();
                 }
             }
         }
+        naive::added_and_committed(driver, handle, filters, context)
     }
 }
 
@@ -79,15 +88,18 @@ impl Design for RetryUnbounded {
         &[include_str!("retry.rs")]
     }
 
-    fn begin(&self, _: &(), op: Begin<'_>) -> Result<(), Status> {
-        loop {
-            match op.call() {
-                Ok(()) => return Ok(()),
-                Err(_) => {
-                    op.ctx().note("yield, then try Begin again");
-                    thread::yield_now();
-                }
-            }
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        while driver.fwpm_transaction_begin(handle).is_err() {
+            driver.note("yield, then try Begin again");
+            thread::yield_now();
         }
+        naive::added_and_committed(driver, handle, filters, context)
     }
 }

@@ -121,8 +121,12 @@ pub struct Settings {
     /// The watchdog: one execution running longer than this (real time) is given up on,
     /// and the run is inconclusive. Stated in the bound.
     pub execution_duration_max: Duration,
-    /// loom: at most this many preemptions per execution (`None`: exhaustive).
+    /// loom: at most this many preemptions per execution (`None`: exhaustive, unless the
+    /// row is one `expectations::LOOM_BOUNDS` bounds and `loom_declared_bounds` is on).
     pub loom_preemption_bound: Option<usize>,
+    /// loom: explore a row `expectations::LOOM_BOUNDS` names to its declared preemption
+    /// bound (its verdict then says `pass-bounded`), not exhaustively.
+    pub loom_declared_bounds: bool,
     /// loom: at most this many branch points per execution.
     pub loom_branches_max: usize,
     /// loom: after a failure, look for the counterexample with the fewest preemptions.
@@ -168,6 +172,7 @@ impl Default for Settings {
             duration_max: Duration::from_secs(600),
             execution_duration_max: Duration::from_secs(10),
             loom_preemption_bound: None,
+            loom_declared_bounds: true,
             loom_branches_max: 1_000,
             loom_fewest_preemptions: true,
             shuttle_dfs_executions_max: 20_000,
@@ -667,7 +672,7 @@ impl End {
             events: self.log.snapshot(),
             engine: Some(self.engine.summary()),
             contexts: self.ext.contexts(),
-            notified_after_free: self.ext.notified_after_free(),
+            used_after_free: self.ext.used_after_free(),
         };
         self.shared.end_execution(record);
     }

@@ -1,12 +1,13 @@
-//! netebpfext's filter contexts and each hook provider's list of them, each its own
+//! netebpfext's filter contexts and the lists that hold them (each provider's filter
+//! context list and #5472's zombie list, #4192's clean-up list), each its own
 //! [`SharedState`]: attach, detach and the delete notification change them from every
 //! thread, so loom sees each access (see `SharedState` for shuttle). Contexts of
 //! different threads share nothing, so they add no interleavings where they cannot
 //! meet. A list is always taken before a context, never the other way. Ids are fixed by
-//! the creating thread and its count of attaches, so no thread's ids depend on another's.
+//! the creating thread and its count of contexts, so no thread's ids depend on another's.
 
 use super::hooks::{Hook, HOOKS};
-use super::{FilterContext, FilterState, LastClientLeft};
+use super::{ClientRemoved, FilterContext};
 use crate::log::{Actor, ContextId};
 use crate::scenarios::THREADS_MAX;
 use crate::sync::{SharedState, Unmodelled};
@@ -15,21 +16,26 @@ use crate::wfp::FilterId;
 /// At most this many filter contexts one worker thread creates in an execution.
 pub const CONTEXTS_PER_THREAD_MAX: u32 = 4;
 
-/// A provider's filter-context list: each context with the compartment it serves.
-type ContextList = SharedState<Vec<(ContextId, u32)>>;
+/// A list of contexts (`LIST_ENTRY`), in order.
+type ContextList = SharedState<Vec<ContextId>>;
 
 /// Every filter context of one execution.
 pub(super) struct Contexts {
     /// Context `id` is `slots[id - 1]`.
     slots: Vec<SharedState<Option<FilterContext>>>,
-    /// Per hook provider, the contexts on its list (`filter_context_list`), in order, each
-    /// with the compartment an attach looks it up by (fixed when it is created).
-    lists: Vec<(&'static Hook, ContextList)>,
+    /// Context `id`'s compartment, written once by its creator before any other thread
+    /// can find the context (through a list, which the checker sees), and never changed:
+    /// reading it needs no scheduling point.
+    compartments: Vec<Unmodelled<u32>>,
+    /// Per hook provider: its `filter_context_list` and (#5472) its `zombie_filter_context_list`.
+    lists: Vec<(&'static Hook, ContextList, ContextList)>,
+    /// #4192's `filter_cleanup_list`.
+    cleanup: ContextList,
     /// Per worker thread, how many contexts it created. Only that thread touches its own
     /// count, so no other thread's order depends on it: the checker need not see it.
     created: Vec<Unmodelled<u32>>,
-    /// Delete notifications that reached a freed context (a use after free in the real driver).
-    notified_after_free: SharedState<Vec<(FilterId, ContextId)>>,
+    /// Uses of a context after it was freed (a use after free in the real driver).
+    used_after_free: SharedState<Vec<(ContextId, Actor, String)>>,
 }
 
 impl Contexts {
@@ -37,22 +43,51 @@ impl Contexts {
         let slots = THREADS_MAX * CONTEXTS_PER_THREAD_MAX as usize;
         Contexts {
             slots: (0..slots).map(|_| SharedState::new(None)).collect(),
-            lists: HOOKS.iter().map(|hook| (*hook, SharedState::new(Vec::new()))).collect(),
+            compartments: (0..slots).map(|_| Unmodelled::new(0)).collect(),
+            lists: HOOKS
+                .iter()
+                .map(|hook| (*hook, SharedState::new(Vec::new()), SharedState::new(Vec::new())))
+                .collect(),
+            cleanup: SharedState::new(Vec::new()),
             created: (0..THREADS_MAX).map(|_| Unmodelled::new(0)).collect(),
-            notified_after_free: SharedState::new(Vec::new()),
+            used_after_free: SharedState::new(Vec::new()),
         }
     }
 
-    fn list<R>(&self, hook: &'static Hook, f: impl FnOnce(&mut Vec<(ContextId, u32)>) -> R) -> R {
-        self.lists.iter().find(|(h, _)| *h == hook).expect("every hook has a provider").1.with(f)
+    fn lists(&self, hook: &'static Hook) -> &(&'static Hook, ContextList, ContextList) {
+        self.lists.iter().find(|(h, _, _)| *h == hook).expect("every hook has a provider")
     }
 
-    /// Runs `f` on context `id` under its lock.
-    pub fn with<R>(&self, id: ContextId, f: impl FnOnce(&mut FilterContext) -> R) -> R {
-        self.slots[id as usize - 1].with(|slot| f(slot.as_mut().expect("a context is created before it is used")))
+    fn with<R>(&self, id: ContextId, f: impl FnOnce(&mut FilterContext) -> R) -> R {
+        let slot = self.slots.get(id as usize - 1).unwrap_or_else(|| panic!("no filter context {id}"));
+        slot.with(|slot| f(slot.as_mut().unwrap_or_else(|| panic!("filter context {id} is used before it is created"))))
     }
 
-    /// A new context for `client`'s attach, off the provider's list until published.
+    /// Runs `f` on context `id` unless it was freed; a use of a freed one is recorded.
+    pub fn with_live<R>(
+        &self,
+        id: ContextId,
+        actor: Actor,
+        what: &str,
+        f: impl FnOnce(&mut FilterContext) -> R,
+    ) -> Option<R> {
+        let result = self.with(id, |ctx| (!ctx.freed).then(|| f(ctx)));
+        if result.is_none() {
+            self.misused(id, actor, what);
+        }
+        result
+    }
+
+    pub fn is_freed(&self, id: ContextId) -> bool {
+        self.with(id, |ctx| ctx.freed)
+    }
+
+    /// Records a misuse of context `id` by `actor`.
+    pub fn misused(&self, id: ContextId, actor: Actor, what: &str) {
+        self.used_after_free.with(|seen| seen.push((id, actor, what.to_string())));
+    }
+
+    /// A new context for `client`'s attach, off the provider's list.
     pub fn create(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> ContextId {
         let Actor::Thread(thread) = actor else { unreachable!("only worker threads attach") };
         let n = self.created[thread as usize].with(|n| {
@@ -67,63 +102,82 @@ impl Contexts {
             compartment,
             clients: vec![client],
             references: 1,
-            handle: None,
-            owns_handle: false,
+            engine_handle: None,
             filters: Vec::new(),
-            listed: false,
             freed: false,
         };
+        self.compartments[id as usize - 1].with(|c| *c = compartment);
         self.slots[id as usize - 1].with(|slot| *slot = Some(context));
         id
     }
 
     /// Adds `client` to a listed context of `hook` in `compartment`, if there is one.
-    pub fn join(&self, hook: &'static Hook, compartment: u32, client: u32) -> Option<ContextId> {
-        self.list(hook, |list| {
-            let (id, _) = list.iter().copied().find(|(_, c)| *c == compartment)?;
-            self.with(id, |ctx| ctx.clients.push(client));
-            Some(id)
+    pub fn join(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> Option<ContextId> {
+        self.lists(hook).1.with(|list| {
+            let id = list.iter().copied().find(|id| self.compartments[*id as usize - 1].with(|c| *c == compartment))?;
+            self.with_live(id, actor, "join it", |ctx| ctx.clients.push(client)).map(|()| id)
         })
     }
 
-    /// The context's filters are added: it goes on its provider's list.
-    pub fn publish(&self, id: ContextId, hook: &'static Hook, ids: Vec<FilterId>) {
-        self.list(hook, |list| {
-            let compartment = self.with(id, |ctx| {
-                ctx.filters = ids.into_iter().map(|id| (id, FilterState::Added)).collect();
-                ctx.listed = true;
-                ctx.compartment
-            });
-            list.push((id, compartment));
-        })
+    pub fn insert(&self, hook: &'static Hook, id: ContextId) {
+        self.lists(hook).1.with(|list| list.push(id))
     }
 
-    /// Removes `client` from its context of `hook`: `None` if it is on none; the last
-    /// client takes the context off the list.
-    pub fn leave(&self, hook: &'static Hook, client: u32) -> Option<(bool, LastClientLeft)> {
-        self.list(hook, |list| {
-            let (at, last, left) = list.iter().enumerate().find_map(|(at, (id, _))| {
-                self.with(*id, |ctx| {
-                    if !ctx.listed || !ctx.clients.contains(&client) {
+    /// Removes `client` from its context of `hook`; the last client takes the context
+    /// off the list. With it, the context's filter ids if it was the last.
+    pub fn leave(&self, actor: Actor, hook: &'static Hook, client: u32) -> Option<(ClientRemoved, Vec<FilterId>)> {
+        self.lists(hook).1.with(|list| {
+            let (at, removed) = list.iter().enumerate().find_map(|(at, id)| {
+                self.with_live(*id, actor, "remove a client from it", |ctx| {
+                    if !ctx.clients.contains(&client) {
                         return None;
                     }
                     ctx.clients.retain(|x| *x != client);
                     let last = ctx.clients.is_empty();
-                    ctx.listed &= !last;
-                    let ids = ctx.filters.iter().map(|(id, _)| *id).collect();
-                    Some((at, last, LastClientLeft { context: ctx.id, handle: ctx.handle, ids }))
+                    let filters = if last { ctx.filters.iter().map(|f| f.id()).collect() } else { Vec::new() };
+                    Some((at, (ClientRemoved { context: ctx.id, last }, filters)))
                 })
+                .flatten()
             })?;
-            if last {
+            if removed.0.last {
                 list.remove(at);
             }
-            Some((last, left))
+            Some(removed)
         })
     }
 
-    /// Records a delete notification that reached a freed context.
-    pub fn notified_after_free(&self, filter: FilterId, context: ContextId) {
-        self.notified_after_free.with(|seen| seen.push((filter, context)));
+    /// Every client of a listed context, with its hook, in context id order (the order
+    /// NMR detaches them in at unload is not the model's to choose, so it is fixed).
+    pub fn attached(&self) -> Vec<(&'static Hook, u32)> {
+        let mut listed: Vec<(ContextId, &'static Hook)> = Vec::new();
+        for (hook, list, _) in &self.lists {
+            listed.extend(list.with(|list| list.clone()).into_iter().map(|id| (id, *hook)));
+        }
+        listed.sort_by_key(|(id, _)| *id);
+        listed
+            .into_iter()
+            .flat_map(|(id, hook)| self.with(id, |ctx| ctx.clients.clone()).into_iter().map(move |c| (hook, c)))
+            .collect()
+    }
+
+    pub fn zombie_push(&self, hook: &'static Hook, id: ContextId) {
+        self.lists(hook).2.with(|list| list.push(id))
+    }
+
+    pub fn zombie_pop(&self, hook: &'static Hook) -> Option<ContextId> {
+        self.lists(hook).2.with(|list| (!list.is_empty()).then(|| list.remove(0)))
+    }
+
+    pub fn cleanup_push(&self, id: ContextId) {
+        self.cleanup.with(|list| list.push(id))
+    }
+
+    pub fn cleanup_remove(&self, id: ContextId) {
+        self.cleanup.with(|list| list.retain(|x| *x != id))
+    }
+
+    pub fn cleanup_pop(&self) -> Option<ContextId> {
+        self.cleanup.with(|list| (!list.is_empty()).then(|| list.remove(0)))
     }
 
     /// Every context created, in id order, as it is now.
@@ -131,8 +185,7 @@ impl Contexts {
         self.slots.iter().filter_map(|slot| slot.with(|slot| slot.clone())).collect()
     }
 
-    /// Every delete notification that reached a freed context.
-    pub fn notifications_after_free(&self) -> Vec<(FilterId, ContextId)> {
-        self.notified_after_free.with(|seen| seen.clone())
+    pub fn used_after_free(&self) -> Vec<(ContextId, Actor, String)> {
+        self.used_after_free.with(|seen| seen.clone())
     }
 }

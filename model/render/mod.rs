@@ -44,7 +44,7 @@ impl Row {
 
     /// A stable name for the row's files: `naive__two_attach__none`.
     pub fn slug(&self) -> String {
-        let plan = self.report.plan.replace(['.', '+'], "_");
+        let plan = self.report.plan.replace(['.', '+'], "_").replace('*', "_every");
         format!("{}__{}__{}", self.report.design, self.report.scenario, plan)
     }
 }

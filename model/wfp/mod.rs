@@ -290,11 +290,9 @@ impl Engine {
         let counted = self.count(&mut st, actor, kind);
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, Target::None, None);
-        if fault == Some(FaultKind::Fails) {
+        if let Some(status) = fault.and_then(FaultKind::failure) {
             event.fault = fault;
-            return self
-                .finish(st, actor, event, Err(Status::InsufficientResources), Vec::new())
-                .map(|_| unreachable!());
+            return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| unreachable!());
         }
         st.sessions.push(Session { options, open: true, txn: None });
         let id = SessionId(st.sessions.len() as u32);
@@ -365,9 +363,9 @@ impl Engine {
         };
         event.txn = Some(txn);
         // W10: a failed call does not end the transaction.
-        if fault == Some(FaultKind::Fails) {
+        if let Some(status) = fault.and_then(FaultKind::failure) {
             event.fault = fault;
-            return self.finish(st, actor, event, Err(Status::InsufficientResources), Vec::new()).map(|_| ());
+            return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ());
         }
         let txn = Self::session_mut(&mut st, handle).txn.take().expect("checked above");
         let mut notifications = Vec::new();
@@ -479,9 +477,9 @@ impl Engine {
         let counted = self.count(&mut st, actor, kind);
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, Target::Key(key), None);
-        let result = if fault == Some(FaultKind::Fails) {
+        let result = if let Some(status) = fault.and_then(FaultKind::failure) {
             event.fault = fault;
-            Err(Status::InsufficientResources)
+            Err(status)
         } else if st.registered.contains_key(key) {
             Err(Status::AlreadyExists)
         } else {
@@ -498,9 +496,9 @@ impl Engine {
         let counted = self.count(&mut st, actor, kind);
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, Target::Key(key), None);
-        let result = if fault == Some(FaultKind::Fails) {
+        let result = if let Some(status) = fault.and_then(FaultKind::failure) {
             event.fault = fault;
-            Err(Status::InsufficientResources)
+            Err(status)
         } else if st.registered.remove(key).is_some() {
             Ok(CallOk::Done)
         } else {
@@ -652,9 +650,9 @@ impl Engine {
             // W5: per session, not per thread: fails at once.
             return (event, Err(Status::TxnInProgress), Vec::new());
         }
-        if fault == Some(FaultKind::Fails) {
+        if let Some(status) = fault.and_then(FaultKind::failure) {
             event.fault = fault;
-            return (event, Err(Status::InsufficientResources), Vec::new());
+            return (event, Err(status), Vec::new());
         }
         match work {
             Work::Begin => {

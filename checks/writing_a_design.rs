@@ -1,0 +1,136 @@
+//! The worked example of `docs/writing-a-design.md`: a change under review written as a
+//! design outside the crate, with only wfpcheck's public API, and its counterexample.
+//! (A module of `custom_design.rs`, so it adds no test binary.)
+//!
+//! The change: #3865's global lock, but `add_wfp_filters` releases the lock after its
+//! last FwpmFilterAdd, before the FwpmTransactionCommit, to hold it for less time:
+//!
+//! ```c
+//!      for (uint32_t index = 0; index < filter_count; index++) { ... FwpmFilterAdd ... }
+//! +    ExReleasePushLockExclusive(&_fwp_engine_handle_lock);
+//!      status = FwpmTransactionCommit(wfp_engine_handle);
+//! ```
+
+use wfpcheck::assert::{assert_verdicts, declared};
+use wfpcheck::designs::{naive, Design, DynDesign};
+use wfpcheck::explore::Verdict;
+use wfpcheck::faults::CallKind;
+use wfpcheck::log::{ContextId, EventKind};
+use wfpcheck::netebpfext::Driver;
+use wfpcheck::properties::ATTACH_FAILS_ONLY_BY_FAULT;
+use wfpcheck::sync::{Arc, Mutex};
+use wfpcheck::wfp::{FilterId, FilterSpec, Handle, Status};
+
+const LOCK: &str = "global handle lock";
+
+struct UnlockBeforeCommit;
+
+impl Design for UnlockBeforeCommit {
+    type State = Mutex<()>;
+
+    fn name(&self) -> &'static str {
+        "unlock_before_commit"
+    }
+
+    fn summary(&self) -> &'static str {
+        "#3865's global lock, released after the last FwpmFilterAdd and before the Commit."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "Holds the lock for less time; the transaction is still open on the shared session when it is released."
+    }
+
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("writing_a_design.rs")]
+    }
+
+    /// `net_ebpf_extension_add_wfp_filters` as the change writes it.
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let held = driver.acquire(LOCK, lock);
+        driver.fwpm_transaction_begin(handle)?;
+        let mut ids = Vec::new();
+        for filter in filters {
+            driver.reference_filter_context(context);
+            match driver.fwpm_filter_add(handle, filter) {
+                Ok(id) => ids.push(id),
+                Err(status) => {
+                    let _ = driver.fwpm_transaction_abort(handle);
+                    return Err(status);
+                }
+            }
+        }
+        drop(held); // the change: unlock before the Commit
+        if let Err(status) = driver.fwpm_transaction_commit(handle) {
+            let _ = driver.fwpm_transaction_abort(handle);
+            return Err(status);
+        }
+        Ok(ids)
+    }
+
+    /// The detach's deletes stay under the lock, as in #3865.
+    fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        let _held = driver.acquire(LOCK, lock);
+        naive::delete_wfp_filters(driver, handle, context)
+    }
+}
+
+/// The change fails where `global_lock` passes: between the unlock and the Commit the
+/// other thread takes the lock and begins on the same session, which already has a
+/// transaction (W5).
+#[test]
+fn unlocking_before_the_commit_fails_two_attach() {
+    let design: Arc<dyn DynDesign> = Arc::new(UnlockBeforeCommit);
+    let reports = assert_verdicts(&design, &[declared("two_attach", "none", Verdict::Fail)]);
+    let found = reports[0].counterexample.as_ref().expect("a failing verdict has its counterexample");
+    assert_eq!(found.violation.property, ATTACH_FAILS_ONLY_BY_FAULT);
+    assert_eq!(found.violation.status, Some(Status::TxnInProgress), "{}", reports[0].why);
+    // In the counterexample the lock is released while the first attach's transaction is
+    // open, and the other thread's Begin comes between that release and the Commit.
+    let events = &found.events;
+    let released = events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Lock { name: LOCK, taken: false }))
+        .expect("the lock is released");
+    let holder = events[released].actor;
+    let failed_begin = events
+        .iter()
+        .position(|e| matches!(&e.kind, EventKind::Call(call) if call.result == Err(Status::TxnInProgress)))
+        .expect("a Begin fails");
+    let commit = events
+        .iter()
+        .enumerate()
+        .skip(released)
+        .position(|(_, e)| e.actor == holder && matches!(&e.kind, EventKind::Call(call) if call.kind == CallKind::TransactionCommit))
+        .map(|n| n + released)
+        .expect("the holder commits");
+    assert!(released < failed_begin && failed_begin < commit, "release {released}, failed Begin {failed_begin}, Commit {commit}");
+    assert_ne!(events[failed_begin].actor, holder);
+}
+
+/// A declaration the design does not meet fails the test, and the message shows the
+/// declared and the found verdict of every row, then the counterexample.
+#[test]
+fn a_wrong_declaration_shows_both_verdicts() {
+    let design: Arc<dyn DynDesign> = Arc::new(UnlockBeforeCommit);
+    let declared = [declared("two_attach", "none", Verdict::Pass), declared("same_provider", "none", Verdict::Fail)];
+    let explored = std::panic::AssertUnwindSafe(|| assert_verdicts(&design, &declared));
+    let panic = std::panic::catch_unwind(explored).expect_err("a verdict differs");
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    assert!(message.contains("1 of 2 verdicts are not as declared"), "{message}");
+    let row = message.lines().find(|line| line.starts_with("two_attach")).expect("the two_attach row");
+    assert!(row.contains(" pass ") && row.ends_with("fail  <-"), "{message}");
+    let other = message.lines().find(|line| line.starts_with("same_provider")).expect("the same_provider row");
+    assert!(!other.ends_with("<-"), "{message}");
+    assert!(message.contains("attach_fails_only_by_fault violated"), "{message}");
+}
