@@ -2,6 +2,9 @@
 //! design outside the crate, with only wfpcheck's public API, and its counterexample.
 //! (A module of `custom_design.rs`, so it adds no test binary.)
 //!
+//! Two more show other changes a PR makes: a transaction per filter, and a reference
+//! released after a failed delete; each is judged by the same properties.
+//!
 //! The change: #3865's global lock, but `add_wfp_filters` releases the lock after its
 //! last FwpmFilterAdd, before the FwpmTransactionCommit, to hold it for less time:
 //!
@@ -12,14 +15,18 @@
 //! ```
 
 use wfpcheck::assert::{assert_verdicts, declared};
-use wfpcheck::designs::{naive, Design, DynDesign};
+use wfpcheck::designs::{naive, per_context, provider_lock, Design, DynDesign};
 use wfpcheck::explore::Verdict;
 use wfpcheck::faults::CallKind;
-use wfpcheck::log::{ContextId, EventKind};
-use wfpcheck::netebpfext::Driver;
-use wfpcheck::properties::ATTACH_FAILS_ONLY_BY_FAULT;
+use wfpcheck::log::{ContextId, EventKind, OpFailure};
+use wfpcheck::netebpfext::{Client, Driver, FilterState, Provider};
+use wfpcheck::properties::{ATTACH_FAILS_ONLY_BY_FAULT, CONTEXTS_RELEASED, FAILED_ATTACH_LEAVES_NOTHING};
 use wfpcheck::sync::{Arc, Mutex};
-use wfpcheck::wfp::{FilterId, FilterSpec, Handle, Status};
+use wfpcheck::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
+
+/// A row that passes: `pass` under loom, `sampled` under shuttle, whose DFS does not
+/// finish for a session per context.
+const PASSES: Verdict = if cfg!(loom) { Verdict::Pass } else { Verdict::Sampled };
 
 const LOCK: &str = "global handle lock";
 
@@ -111,10 +118,15 @@ fn unlocking_before_the_commit_fails_two_attach() {
         .iter()
         .enumerate()
         .skip(released)
-        .position(|(_, e)| e.actor == holder && matches!(&e.kind, EventKind::Call(call) if call.kind == CallKind::TransactionCommit))
+        .position(|(_, e)| {
+            e.actor == holder && matches!(&e.kind, EventKind::Call(call) if call.kind == CallKind::TransactionCommit)
+        })
         .map(|n| n + released)
         .expect("the holder commits");
-    assert!(released < failed_begin && failed_begin < commit, "release {released}, failed Begin {failed_begin}, Commit {commit}");
+    assert!(
+        released < failed_begin && failed_begin < commit,
+        "release {released}, failed Begin {failed_begin}, Commit {commit}"
+    );
     assert_ne!(events[failed_begin].actor, holder);
 }
 
@@ -133,4 +145,172 @@ fn a_wrong_declaration_shows_both_verdicts() {
     let other = message.lines().find(|line| line.starts_with("same_provider")).expect("the same_provider row");
     assert!(!other.ends_with("<-"), "{message}");
     assert!(message.contains("attach_fails_only_by_fault violated"), "{message}");
+}
+
+/// #3866 with one transaction per filter: Begin, FwpmFilterAdd, Commit for each.
+struct CommitPerFilter;
+
+impl Design for CommitPerFilter {
+    type State = ();
+
+    fn name(&self) -> &'static str {
+        "commit_per_filter"
+    }
+
+    fn summary(&self) -> &'static str {
+        "#3866 (a session per filter context, under the provider lock), with a transaction per filter."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "Each transaction holds the lock for less time; an attach whose second filter fails keeps its first."
+    }
+
+    fn new_state(&self) {}
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("writing_a_design.rs")]
+    }
+
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+    }
+
+    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
+        per_context::uninitialize_wfp_components(driver)
+    }
+
+    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        provider_lock::attach_client(driver, client)
+    }
+
+    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        provider_lock::detach_client(driver, provider, client)
+    }
+
+    fn create_filter_context<'a>(
+        &self,
+        _: &(),
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        per_context::create_filter_context_in_session(driver, client, SessionOptions::NULL)
+    }
+
+    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
+        per_context::delete_filter_context(driver, provider, context)
+    }
+
+    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
+        per_context::clean_up_filter_context(driver, context)
+    }
+
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        let mut ids = Vec::new();
+        for filter in filters {
+            ids.extend(naive::add_wfp_filters(driver, handle, std::slice::from_ref(filter), context)?);
+        }
+        Ok(ids)
+    }
+}
+
+/// A transaction per filter is not all or nothing: when the second FwpmFilterAdd fails,
+/// the attach fails with the first filter committed, and nothing ever deletes it.
+#[test]
+fn committing_per_filter_leaves_half_an_attach() {
+    let design: Arc<dyn DynDesign> = Arc::new(CommitPerFilter);
+    let reports = assert_verdicts(
+        &design,
+        &[declared("two_attach", "none", PASSES), declared("two_attach", "t0.filter_add2.fails", Verdict::Fail)],
+    );
+    let found = reports[1].counterexample.as_ref().expect("a counterexample");
+    assert_eq!(found.violation.property, FAILED_ATTACH_LEAVES_NOTHING, "{}", reports[1].why);
+}
+
+/// #3866 with the reference of a filter whose delete failed released at once, so that
+/// the context is not leaked (#5486).
+struct ReleaseOnFailedDelete;
+
+impl Design for ReleaseOnFailedDelete {
+    type State = ();
+
+    fn name(&self) -> &'static str {
+        "release_on_failed_delete"
+    }
+
+    fn summary(&self) -> &'static str {
+        "#3866, but a filter whose FwpmFilterDeleteById failed has its reference dropped at once."
+    }
+
+    fn trade_offs(&self) -> &'static str {
+        "The context is freed although WFP still holds a filter carrying it."
+    }
+
+    fn new_state(&self) {}
+
+    fn sources(&self) -> &'static [&'static str] {
+        &[include_str!("writing_a_design.rs")]
+    }
+
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+    }
+
+    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
+        per_context::uninitialize_wfp_components(driver)
+    }
+
+    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        provider_lock::attach_client(driver, client)
+    }
+
+    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        provider_lock::detach_client(driver, provider, client)
+    }
+
+    fn create_filter_context<'a>(
+        &self,
+        _: &(),
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        per_context::create_filter_context_in_session(driver, client, SessionOptions::NULL)
+    }
+
+    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
+        per_context::delete_filter_context(driver, provider, context)
+    }
+
+    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
+        per_context::clean_up_filter_context(driver, context)
+    }
+
+    fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
+        for id in driver.filter_ids(context) {
+            if let Err(status) = driver.fwpm_filter_delete_by_id(handle, id) {
+                driver.set_filter_state(context, id, FilterState::DeleteFailed, Some(status));
+                driver.dereference_filter_context(context);
+            }
+        }
+    }
+}
+
+/// Releasing the reference of a failed delete trades the #5486 leak for a dangling
+/// rawContext: the context is freed while WFP still holds its filter.
+#[test]
+fn releasing_a_failed_deletes_reference_frees_a_context_in_use() {
+    let design: Arc<dyn DynDesign> = Arc::new(ReleaseOnFailedDelete);
+    let reports = assert_verdicts(&design, &[declared("attach_detach", "t0.filter_delete1.times_out", Verdict::Fail)]);
+    let found = reports[0].counterexample.as_ref().expect("a counterexample");
+    assert!(found.also.contains(&CONTEXTS_RELEASED), "{}: also {:?}", reports[0].why, found.also);
+    assert!(
+        found.events.iter().any(|e| matches!(e.kind, EventKind::ContextFreed { context: 1 })),
+        "context 1 is freed"
+    );
 }

@@ -135,10 +135,11 @@ pub fn uninitialize_wfp_components(driver: Driver<'_>) {
         driver.set_global_engine_handle(None);
     }
     // "If there are cleanup filters, sleep to give WFP time to issue callbacks."
-    let Some(first) = driver.remove_head_filter_cleanup_list() else { return };
+    if driver.filter_cleanup_list_is_empty() {
+        return;
+    }
     driver.wait_for_filter_cleanup_event(CLEANUP_WAIT_S);
-    let mut next = Some(first);
-    while let Some(context) = next {
+    while let Some(context) = driver.remove_head_filter_cleanup_list() {
         // "Anything left in the NET_EBPF_EXT_WFP_FILTER_DELETING is considered leaked."
         let leaked = driver
             .with_filter_context_lock(context, |filters| {
@@ -151,6 +152,5 @@ pub fn uninitialize_wfp_components(driver: Driver<'_>) {
         for _ in 0..leaked {
             driver.dereference_filter_context(context);
         }
-        next = driver.remove_head_filter_cleanup_list();
     }
 }

@@ -103,14 +103,15 @@ pub fn dispose_filter_context(driver: Driver<'_>, provider: &Provider, context: 
 /// `_net_ebpf_ext_try_delete_wfp_filter`: up to `tries` FilterDeleteById, back to back;
 /// FWP_E_FILTER_NOT_FOUND counts as success.
 pub fn try_delete_wfp_filter(driver: Driver<'_>, handle: Handle, id: FilterId, tries: u32) -> Result<(), Status> {
-    let mut status = Err(Status::InsufficientResources);
+    assert!(tries >= 1, "a delete is tried at least once");
+    let mut last = Ok(());
     for _ in 0..tries {
-        status = match driver.fwpm_filter_delete_by_id(handle, id) {
+        match driver.fwpm_filter_delete_by_id(handle, id) {
             Ok(()) | Err(Status::FilterNotFound) => return Ok(()),
-            Err(failed) => Err(failed),
-        };
+            Err(status) => last = Err(status),
+        }
     }
-    status
+    last
 }
 
 /// #5472's `net_ebpf_extension_delete_wfp_filters`: per filter, under the context's

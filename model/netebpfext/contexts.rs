@@ -176,6 +176,10 @@ impl Contexts {
         self.cleanup.with(|list| list.retain(|x| *x != id))
     }
 
+    pub fn cleanup_is_empty(&self) -> bool {
+        self.cleanup.with(|list| list.is_empty())
+    }
+
     pub fn cleanup_pop(&self) -> Option<ContextId> {
         self.cleanup.with(|list| (!list.is_empty()).then(|| list.remove(0)))
     }

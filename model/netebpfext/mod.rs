@@ -450,6 +450,11 @@ impl<'a> Driver<'a> {
         self.ext.contexts.cleanup_remove(context)
     }
 
+    /// #4192: `IsListEmpty(&filter_cleanup_list)`.
+    pub fn filter_cleanup_list_is_empty(&self) -> bool {
+        self.ext.contexts.cleanup_is_empty()
+    }
+
     /// #4192: `RemoveHeadList(&filter_cleanup_list)`.
     pub fn remove_head_filter_cleanup_list(&self) -> Option<ContextId> {
         self.ext.contexts.cleanup_pop()
@@ -459,8 +464,7 @@ impl<'a> Driver<'a> {
     /// when the clean-up list is not empty. The model's delete notifications come inside
     /// the call that deletes the filter, and unload runs alone, so no notification can
     /// come while it waits: the wait times out (logged), and `false` says so.
-    pub fn wait_for_filter_cleanup_event(&self, timeout_s: u32) -> bool {
-        let _ = timeout_s;
+    pub fn wait_for_filter_cleanup_event(&self, _timeout_s: u32) -> bool {
         self.note("waits for the filter clean-up event: no delete notification can come, the wait times out");
         false
     }
