@@ -12,12 +12,12 @@
 mod writing_a_design;
 
 use wfpcheck::assert::{assert_verdicts, declared, Declared};
-use wfpcheck::designs::{naive, per_context, provider_lock, Design, DynDesign};
+use wfpcheck::designs::{naive, per_context, Design, DynDesign, PerContextHandle};
 use wfpcheck::explore::Verdict;
 use wfpcheck::log::{ContextId, OpFailure};
-use wfpcheck::netebpfext::{Client, Driver, Provider};
+use wfpcheck::netebpfext::{Client, Driver};
 use wfpcheck::sync::Arc;
-use wfpcheck::wfp::{Handle, SessionOptions, Status, TxnWait};
+use wfpcheck::wfp::{SessionOptions, Status, TxnWait};
 
 /// A static session that waits for the transaction lock for ever.
 const INFINITE_WAIT: SessionOptions = SessionOptions { dynamic: false, txn_wait: TxnWait::Infinite };
@@ -26,6 +26,7 @@ struct PerContextInfiniteWait;
 
 impl Design for PerContextInfiniteWait {
     type State = ();
+    type Base = PerContextHandle;
 
     fn name(&self) -> &'static str {
         "per_context_infinite_wait"
@@ -49,18 +50,6 @@ impl Design for PerContextInfiniteWait {
         naive::initialize_wfp_components_in_session(driver, INFINITE_WAIT)
     }
 
-    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
-        per_context::uninitialize_wfp_components(driver)
-    }
-
-    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        provider_lock::attach_client(driver, client)
-    }
-
-    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        provider_lock::detach_client(driver, provider, client)
-    }
-
     fn create_filter_context<'a>(
         &self,
         _: &(),
@@ -68,18 +57,6 @@ impl Design for PerContextInfiniteWait {
         client: Client<'a>,
     ) -> Result<ContextId, OpFailure> {
         per_context::create_filter_context_in_session(driver, client, INFINITE_WAIT)
-    }
-
-    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
-        per_context::delete_filter_context(driver, provider, context)
-    }
-
-    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
-        per_context::clean_up_filter_context(driver, context)
-    }
-
-    fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
-        per_context::delete_wfp_filters(driver, handle, context)
     }
 }
 

@@ -13,7 +13,7 @@ mod snapshots;
 
 use std::time::Duration;
 
-use wfpcheck::designs::{self, naive, Design, DynDesign};
+use wfpcheck::designs::{self, naive, Design, DynDesign, Naive};
 use wfpcheck::explore::{self, Settings, Verdict};
 use wfpcheck::faults::FaultPlan;
 use wfpcheck::log::{ContextId, OpFailure};
@@ -51,6 +51,7 @@ struct PanicsInAttach;
 
 impl Design for PanicsInAttach {
     type State = ();
+    type Base = Naive;
     self_test_design!(
         "panics_in_attach",
         "Attach panics, with a message that reads like a checker's deadlock and branch limit."
@@ -66,6 +67,7 @@ struct LockOrderInversion;
 
 impl Design for LockOrderInversion {
     type State = (Mutex<()>, Mutex<()>);
+    type Base = Naive;
     self_test_design!("lock_order_inversion", "Attach locks a then b, detach b then a.");
     fn new_state(&self) -> Self::State {
         (Mutex::new(()), Mutex::new(()))
@@ -87,6 +89,7 @@ struct SwallowsAddFailure;
 
 impl Design for SwallowsAddFailure {
     type State = ();
+    type Base = Naive;
     self_test_design!("swallows_add_failure", "naive, but a failed add_wfp_filters reports success with no filters.");
     fn new_state(&self) {}
     fn add_wfp_filters(
@@ -106,6 +109,7 @@ struct AttachAddsNothing;
 
 impl Design for AttachAddsNothing {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("attach_adds_nothing", "Attach takes a lock and returns success without doing anything.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
@@ -121,6 +125,7 @@ struct AddsFewerFilters;
 
 impl Design for AddsFewerFilters {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!(
         "adds_fewer_filters",
         "global_lock, but add_wfp_filters adds only the first filter of the table."
@@ -147,6 +152,7 @@ struct SkipsTheReference;
 
 impl Design for SkipsTheReference {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("skips_the_reference", "global_lock, but add_wfp_filters takes no reference per filter.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
@@ -179,6 +185,7 @@ struct DetachForgetsFilters;
 
 impl Design for DetachForgetsFilters {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("detach_forgets_filters", "global_lock, but the add path returns an empty list of filter ids.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
@@ -205,6 +212,7 @@ struct DeletesOtherFilters;
 
 impl Design for DeletesOtherFilters {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("deletes_other_filters", "global_lock, but a detach also deletes filters 1 to 6 by id.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
@@ -234,6 +242,7 @@ struct SpinsWithoutProgress;
 
 impl Design for SpinsWithoutProgress {
     type State = ();
+    type Base = Naive;
     self_test_design!("spins_without_progress", "After a successful Begin, Begin is called again forever.");
     fn new_state(&self) {}
     fn add_wfp_filters(
@@ -256,6 +265,7 @@ struct YieldsForever;
 
 impl Design for YieldsForever {
     type State = ();
+    type Base = Naive;
     self_test_design!("yields_forever", "add_wfp_filters yields the processor forever, calling nothing.");
     fn new_state(&self) {}
     fn add_wfp_filters(
@@ -277,6 +287,7 @@ struct FailsAfterCommit;
 
 impl Design for FailsAfterCommit {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("fails_after_commit", "global_lock, but add_wfp_filters reports failure after its commit.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
@@ -300,6 +311,7 @@ struct FailsAfterItsFault;
 
 impl Design for FailsAfterItsFault {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!(
         "fails_after_its_fault",
         "global_lock, but Begin is called three times and the last result returned."
@@ -331,6 +343,7 @@ struct LeaksAHandle;
 
 impl Design for LeaksAHandle {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("leaks_a_handle", "global_lock, but every attach also opens a session it never closes.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
@@ -347,6 +360,7 @@ struct StaticObjectsLeft;
 
 impl Design for StaticObjectsLeft {
     type State = Mutex<()>;
+    type Base = Naive;
     self_test_design!("static_objects_left", "global_lock on a static global session that unload only closes.");
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())

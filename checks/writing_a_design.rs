@@ -15,14 +15,14 @@
 //! ```
 
 use wfpcheck::assert::{assert_verdicts, declared};
-use wfpcheck::designs::{naive, per_context, provider_lock, Design, DynDesign};
+use wfpcheck::designs::{naive, Design, DynDesign, Naive, PerContextHandle};
 use wfpcheck::explore::Verdict;
 use wfpcheck::faults::CallKind;
-use wfpcheck::log::{ContextId, EventKind, OpFailure};
-use wfpcheck::netebpfext::{Client, Driver, FilterState, Provider};
+use wfpcheck::log::{ContextId, EventKind};
+use wfpcheck::netebpfext::{Driver, FilterState};
 use wfpcheck::properties::{ATTACH_FAILS_ONLY_BY_FAULT, CONTEXTS_RELEASED, FAILED_ATTACH_LEAVES_NOTHING};
 use wfpcheck::sync::{Arc, Mutex};
-use wfpcheck::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
+use wfpcheck::wfp::{FilterId, FilterSpec, Handle, Status};
 
 /// A row that passes: `pass` under loom, `sampled` under shuttle, whose DFS does not
 /// finish for a session per context.
@@ -34,6 +34,7 @@ struct UnlockBeforeCommit;
 
 impl Design for UnlockBeforeCommit {
     type State = Mutex<()>;
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "unlock_before_commit"
@@ -152,6 +153,7 @@ struct CommitPerFilter;
 
 impl Design for CommitPerFilter {
     type State = ();
+    type Base = PerContextHandle;
 
     fn name(&self) -> &'static str {
         "commit_per_filter"
@@ -169,39 +171,6 @@ impl Design for CommitPerFilter {
 
     fn sources(&self) -> &'static [&'static str] {
         &[include_str!("writing_a_design.rs")]
-    }
-
-    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
-    }
-
-    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
-        per_context::uninitialize_wfp_components(driver)
-    }
-
-    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        provider_lock::attach_client(driver, client)
-    }
-
-    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        provider_lock::detach_client(driver, provider, client)
-    }
-
-    fn create_filter_context<'a>(
-        &self,
-        _: &(),
-        driver: Driver<'a>,
-        client: Client<'a>,
-    ) -> Result<ContextId, OpFailure> {
-        per_context::create_filter_context_in_session(driver, client, SessionOptions::NULL)
-    }
-
-    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
-        per_context::delete_filter_context(driver, provider, context)
-    }
-
-    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
-        per_context::clean_up_filter_context(driver, context)
     }
 
     fn add_wfp_filters(
@@ -239,6 +208,7 @@ struct ReleaseOnFailedDelete;
 
 impl Design for ReleaseOnFailedDelete {
     type State = ();
+    type Base = PerContextHandle;
 
     fn name(&self) -> &'static str {
         "release_on_failed_delete"
@@ -256,39 +226,6 @@ impl Design for ReleaseOnFailedDelete {
 
     fn sources(&self) -> &'static [&'static str] {
         &[include_str!("writing_a_design.rs")]
-    }
-
-    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
-    }
-
-    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
-        per_context::uninitialize_wfp_components(driver)
-    }
-
-    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        provider_lock::attach_client(driver, client)
-    }
-
-    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        provider_lock::detach_client(driver, provider, client)
-    }
-
-    fn create_filter_context<'a>(
-        &self,
-        _: &(),
-        driver: Driver<'a>,
-        client: Client<'a>,
-    ) -> Result<ContextId, OpFailure> {
-        per_context::create_filter_context_in_session(driver, client, SessionOptions::NULL)
-    }
-
-    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
-        per_context::delete_filter_context(driver, provider, context)
-    }
-
-    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
-        per_context::clean_up_filter_context(driver, context)
     }
 
     fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {

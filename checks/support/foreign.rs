@@ -2,7 +2,7 @@
 //! of the refusal and of the watchdog. The one file under `checks/` that may name std's
 //! synchronization (`checks/facade_scan.rs` says so), because that is what it tests.
 
-use wfpcheck::designs::{naive, Design};
+use wfpcheck::designs::{naive, Design, Naive};
 use wfpcheck::log::OpFailure;
 use wfpcheck::netebpfext::{Client, Driver, Provider};
 
@@ -14,6 +14,7 @@ pub struct Flag(std::sync::atomic::AtomicBool);
 
 impl Design for CheckThenActAtomic {
     type State = Flag;
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "check_then_act_atomic"
@@ -54,6 +55,7 @@ pub struct HiddenStdMutex;
 
 impl Design for HiddenStdMutex {
     type State = std::sync::Mutex<()>;
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "hidden_std_mutex"

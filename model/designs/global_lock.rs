@@ -1,6 +1,6 @@
 //! `global_lock` and `global_lock_add_only`: #3865's lock around the global handle.
 
-use super::{naive, Design};
+use super::{naive, Design, Naive};
 use crate::log::ContextId;
 use crate::netebpfext::Driver;
 use crate::sync::Mutex;
@@ -14,6 +14,7 @@ pub struct GlobalLock;
 
 impl Design for GlobalLock {
     type State = Mutex<()>;
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "global_lock"
@@ -61,6 +62,7 @@ pub struct GlobalLockAddOnly;
 
 impl Design for GlobalLockAddOnly {
     type State = Mutex<()>;
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "global_lock_add_only"

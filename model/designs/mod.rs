@@ -1,9 +1,9 @@
 //! The candidate designs of netebpfext's WFP code, each the code of the functions where
 //! the fixes differ.
 //!
-//! A design is a [`Design`]: every body has the default of the code that failed in #3728
-//! ([`naive`]), so a design writes only the functions its PR changes, in Rust that reads
-//! line for line like the C. A body runs through a [`Driver`]: the WFP calls under their
+//! A design is a [`Design`]: it names the design it changes (`type Base`: the code that
+//! failed in #3728, [`naive`], or a later fix) and writes only the functions its PR
+//! changed, in Rust that reads line for line like the C. A body runs through a [`Driver`]: the WFP calls under their
 //! real names, and netebpfext's primitives (reference counts, filter states, the context
 //! lists, the provider push lock, the clean-up list). Bodies call each other through the
 //! driver (`driver.add_wfp_filters(..)`), so an override is what every path runs. Users
@@ -12,9 +12,9 @@
 mod global_lock;
 pub mod naive;
 pub mod per_context;
-mod per_context_4192;
-mod per_context_5472;
-mod per_handle;
+pub mod per_context_4192;
+pub mod per_context_5472;
+pub mod per_handle;
 pub mod provider_lock;
 mod retry;
 
@@ -34,11 +34,17 @@ use crate::netebpfext::{Client, Driver, Provider};
 use crate::sync::Arc;
 use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 
-/// A design of netebpfext's WFP code. Each body defaults to [`naive`]'s.
+/// A design of netebpfext's WFP code: the functions its PR changed. Every body it does
+/// not write is its [`Design::Base`]'s.
 pub trait Design: Send + Sync + 'static {
     /// The design's own state for one execution, such as its locks (a checker's
     /// primitives live for one execution, so they are made anew for each).
     type State: Send + Sync + 'static;
+
+    /// The design this one changes, as its PR changed the code it was based on: [`Naive`]
+    /// (the code that failed in #3728) or another stateless design (`PerContextHandle`
+    /// for a change on top of #3866). Each body this design does not write is the base's.
+    type Base: Design<State = ()> + Default;
 
     /// The name the checks and the report use: lower case, `_` between words.
     fn name(&self) -> &'static str;
@@ -58,22 +64,22 @@ pub trait Design: Send + Sync + 'static {
 
     /// `net_ebpf_extension_initialize_wfp_components`: start-up.
     fn initialize_wfp_components(&self, _state: &Self::State, driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components(driver)
+        Design::initialize_wfp_components(&Self::Base::default(), &(), driver)
     }
 
     /// `net_ebpf_extension_uninitialize_wfp_components`: unload, after every client detached.
     fn uninitialize_wfp_components(&self, _state: &Self::State, driver: Driver<'_>) {
-        naive::uninitialize_wfp_components(driver)
+        Design::uninitialize_wfp_components(&Self::Base::default(), &(), driver)
     }
 
     /// `_net_ebpf_extension_hook_provider_attach_client`, after client validation.
     fn attach_client<'a>(&self, _state: &Self::State, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        naive::attach_client(driver, client)
+        Design::attach_client(&Self::Base::default(), &(), driver, client)
     }
 
     /// `_net_ebpf_extension_hook_provider_detach_client`.
     fn detach_client<'a>(&self, _state: &Self::State, driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        naive::detach_client(driver, provider, client)
+        Design::detach_client(&Self::Base::default(), &(), driver, provider, client)
     }
 
     /// The hook's `create_filter_context`: a context for the client, with its filters added.
@@ -83,7 +89,7 @@ pub trait Design: Send + Sync + 'static {
         driver: Driver<'a>,
         client: Client<'a>,
     ) -> Result<ContextId, OpFailure> {
-        naive::create_filter_context(driver, client)
+        Design::create_filter_context(&Self::Base::default(), &(), driver, client)
     }
 
     /// The hook's `delete_filter_context`: the last client left; delete its filters and
@@ -95,12 +101,12 @@ pub trait Design: Send + Sync + 'static {
         provider: &'a Provider,
         context: ContextId,
     ) {
-        naive::delete_filter_context(driver, provider, context)
+        Design::delete_filter_context(&Self::Base::default(), &(), driver, provider, context)
     }
 
     /// `CLEAN_UP_FILTER_CONTEXT`: free the context (and what it owns).
     fn clean_up_filter_context(&self, _state: &Self::State, driver: Driver<'_>, context: ContextId) {
-        naive::clean_up_filter_context(driver, context)
+        Design::clean_up_filter_context(&Self::Base::default(), &(), driver, context)
     }
 
     /// `net_ebpf_extension_add_wfp_filters`: the context's filters, on `handle`.
@@ -112,19 +118,19 @@ pub trait Design: Send + Sync + 'static {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        naive::add_wfp_filters(driver, handle, filters, context)
+        Design::add_wfp_filters(&Self::Base::default(), &(), driver, handle, filters, context)
     }
 
     /// `net_ebpf_extension_delete_wfp_filters`: the context's filters, on `handle`.
     fn delete_wfp_filters(&self, _state: &Self::State, driver: Driver<'_>, handle: Handle, context: ContextId) {
-        naive::delete_wfp_filters(driver, handle, context)
+        Design::delete_wfp_filters(&Self::Base::default(), &(), driver, handle, context)
     }
 
     /// `net_ebpf_ext_filter_change_notify` on `FWPS_CALLOUT_NOTIFY_DELETE_FILTER`: WFP
     /// deleted `filter`, whose raw context is `context` (never a freed one: netebpfext
     /// records that as a use after free instead of running this).
     fn filter_change_notify(&self, _state: &Self::State, driver: Driver<'_>, filter: FilterId, context: ContextId) {
-        naive::filter_change_notify(driver, filter, context)
+        Design::filter_change_notify(&Self::Base::default(), &(), driver, filter, context)
     }
 }
 

@@ -10,10 +10,13 @@ use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
 use crate::netebpfext::{attach_failure, Client, Driver, FilterState, Provider, EBPF_INVALID_ARGUMENT};
 use crate::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
 
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Naive;
 
+/// Naive is its own base: it writes every body (a body it left out would call itself).
 impl Design for Naive {
     type State = ();
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "naive"
@@ -34,6 +37,58 @@ impl Design for Naive {
 
     fn sources(&self) -> &'static [&'static str] {
         &[include_str!("naive.rs")]
+    }
+
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
+        initialize_wfp_components(driver)
+    }
+
+    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
+        uninitialize_wfp_components(driver)
+    }
+
+    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        attach_client(driver, client)
+    }
+
+    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        detach_client(driver, provider, client)
+    }
+
+    fn create_filter_context<'a>(
+        &self,
+        _: &(),
+        driver: Driver<'a>,
+        client: Client<'a>,
+    ) -> Result<ContextId, OpFailure> {
+        create_filter_context(driver, client)
+    }
+
+    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
+        delete_filter_context(driver, provider, context)
+    }
+
+    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
+        clean_up_filter_context(driver, context)
+    }
+
+    fn add_wfp_filters(
+        &self,
+        _: &(),
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        add_wfp_filters(driver, handle, filters, context)
+    }
+
+    fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
+        delete_wfp_filters(driver, handle, context)
+    }
+
+    fn filter_change_notify(&self, _: &(), driver: Driver<'_>, filter: FilterId, context: ContextId) {
+        filter_change_notify(driver, filter, context)
     }
 }
 

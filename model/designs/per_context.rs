@@ -1,7 +1,7 @@
 //! `per_context_handle` and `per_context_dynamic`: an engine handle per filter context
 //! (#3866, upstream commit 8fb3a7e3, on top of #3751).
 
-use super::{naive, provider_lock, Design};
+use super::{naive, Design, ProviderLock};
 use crate::log::{ContextId, OpFailure};
 use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
 use crate::netebpfext::{attach_failure, Client, Driver, FilterState, Provider, EBPF_FAILED, EBPF_INVALID_ARGUMENT};
@@ -11,10 +11,13 @@ use crate::wfp::{Handle, SessionOptions};
 /// static, 15 s wait) for its add and delete; the global handle, now static too, is used
 /// only at start-up and unload, and unload deletes callouts, sublayers and provider
 /// explicitly: PR #3866 as merged, on top of #3751's provider lock.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct PerContextHandle;
 
+/// #3866 was merged on top of #3751: attach and detach are `provider_lock`'s.
 impl Design for PerContextHandle {
     type State = ();
+    type Base = ProviderLock;
 
     fn name(&self) -> &'static str {
         "per_context_handle"
@@ -49,14 +52,6 @@ impl Design for PerContextHandle {
         uninitialize_wfp_components(driver)
     }
 
-    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        provider_lock::attach_client(driver, client)
-    }
-
-    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        provider_lock::detach_client(driver, provider, client)
-    }
-
     fn create_filter_context<'a>(
         &self,
         _: &(),
@@ -80,12 +75,15 @@ impl Design for PerContextHandle {
 }
 
 /// A static global session for provider, sublayers and callouts, and a dynamic session
-/// per filter context: the idea of draft PR #3685. The draft's unload is not known; the
-/// model gives it #3866's explicit clean-up, so that its verdict is about concurrency.
+/// per filter context: the idea of draft PR #3685. The draft's code is not public: the
+/// model gives it #3866's start-up, clean-up and unload (an assumption, so that its
+/// verdict is about concurrency), and, as the draft predates #3751, no provider lock.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct PerContextDynamic;
 
 impl Design for PerContextDynamic {
     type State = ();
+    type Base = PerContextHandle;
 
     fn name(&self) -> &'static str {
         "per_context_dynamic"
@@ -109,12 +107,12 @@ impl Design for PerContextDynamic {
         &[include_str!("per_context.rs")]
     }
 
-    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), crate::wfp::Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+        naive::attach_client(driver, client)
     }
 
-    fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
-        uninitialize_wfp_components(driver)
+    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
+        naive::detach_client(driver, provider, client)
     }
 
     fn create_filter_context<'a>(
@@ -124,18 +122,6 @@ impl Design for PerContextDynamic {
         client: Client<'a>,
     ) -> Result<ContextId, OpFailure> {
         create_filter_context_in_session(driver, client, SessionOptions::DYNAMIC)
-    }
-
-    fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
-        delete_filter_context(driver, provider, context)
-    }
-
-    fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
-        clean_up_filter_context(driver, context)
-    }
-
-    fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
-        delete_wfp_filters(driver, handle, context)
     }
 }
 

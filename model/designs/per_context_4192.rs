@@ -2,11 +2,11 @@
 //! workaround: unload retries its deletes, waits for outstanding delete notifications,
 //! then force-releases the references of filters still DELETING.
 
-use super::{per_context, provider_lock, Design};
-use crate::log::{ContextId, OpFailure};
+use super::{per_context, Design, PerContextHandle};
+use crate::log::ContextId;
 use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{Client, Driver, FilterState, Provider};
-use crate::wfp::{Handle, SessionOptions, Status};
+use crate::netebpfext::{Driver, FilterState, Provider};
+use crate::wfp::{Handle, Status};
 
 /// `max_retries` of #4192's `net_ebpf_extension_uninitialize_wfp_components`.
 pub const UNLOAD_TRIES_MAX: u32 = 10;
@@ -14,10 +14,12 @@ pub const UNLOAD_TRIES_MAX: u32 = 10;
 /// #4192's wait for the filter clean-up event, in seconds.
 pub const CLEANUP_WAIT_S: u32 = 10;
 
+#[derive(Debug, Default, Clone, Copy)]
 pub struct PerContext4192;
 
 impl Design for PerContext4192 {
     type State = ();
+    type Base = PerContextHandle;
 
     fn name(&self) -> &'static str {
         "per_context_4192"
@@ -42,29 +44,8 @@ impl Design for PerContext4192 {
         &[include_str!("per_context_4192.rs")]
     }
 
-    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
-        super::naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
-    }
-
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
         uninitialize_wfp_components(driver)
-    }
-
-    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        provider_lock::attach_client(driver, client)
-    }
-
-    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        provider_lock::detach_client(driver, provider, client)
-    }
-
-    fn create_filter_context<'a>(
-        &self,
-        _: &(),
-        driver: Driver<'a>,
-        client: Client<'a>,
-    ) -> Result<ContextId, OpFailure> {
-        per_context::create_filter_context_in_session(driver, client, SessionOptions::NULL)
     }
 
     fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {

@@ -4,19 +4,21 @@
 //! callout is unregistered. It removes #4192's clean-up list and wait.
 
 use super::per_context_4192::{retried, UNLOAD_TRIES_MAX};
-use super::{per_context, provider_lock, Design};
-use crate::log::{ContextId, OpFailure};
+use super::{per_context, Design, PerContext4192};
+use crate::log::ContextId;
 use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{Client, Driver, FilterState, Provider};
-use crate::wfp::{FilterId, Handle, SessionOptions, Status};
+use crate::netebpfext::{Driver, FilterState, Provider};
+use crate::wfp::{FilterId, Handle, Status};
 
 /// `NET_EBPF_EXT_DELETE_RETRY_MAX_ATTEMPTS`.
 pub const DELETE_TRIES_MAX: u32 = 3;
 
+#[derive(Debug, Default, Clone, Copy)]
 pub struct PerContext5472;
 
 impl Design for PerContext5472 {
     type State = ();
+    type Base = PerContext4192;
 
     fn name(&self) -> &'static str {
         "per_context_5472"
@@ -42,35 +44,15 @@ impl Design for PerContext5472 {
         &[include_str!("per_context_5472.rs")]
     }
 
-    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
-        super::naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
-    }
-
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
         uninitialize_wfp_components(driver)
-    }
-
-    fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        provider_lock::attach_client(driver, client)
-    }
-
-    fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
-        provider_lock::detach_client(driver, provider, client)
-    }
-
-    fn create_filter_context<'a>(
-        &self,
-        _: &(),
-        driver: Driver<'a>,
-        client: Client<'a>,
-    ) -> Result<ContextId, OpFailure> {
-        per_context::create_filter_context_in_session(driver, client, SessionOptions::NULL)
     }
 
     fn delete_filter_context<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, context: ContextId) {
         dispose_filter_context(driver, provider, context)
     }
 
+    /// #5472 removes #4192's clean-up list: #3866's clean-up again.
     fn clean_up_filter_context(&self, _: &(), driver: Driver<'_>, context: ContextId) {
         per_context::clean_up_filter_context(driver, context)
     }

@@ -4,7 +4,7 @@
 //! cannot refer to a dynamic one (W15), so the global objects are static too and unload
 //! deletes them as #3866 does.
 
-use super::{naive, per_context, Design};
+use super::{naive, per_context, Design, Naive};
 use crate::log::{Actor, ContextId};
 use crate::netebpfext::Driver;
 use crate::scenarios::THREADS_MAX;
@@ -13,10 +13,12 @@ use crate::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 /// A static session opened for each `add_wfp_filters` (Begin, adds, Commit) and each
 /// `delete_wfp_filters`, closed right after; the global handle is used for nothing else.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct PerOperationHandle;
 
 impl Design for PerOperationHandle {
     type State = ();
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "per_operation_handle"
@@ -108,6 +110,7 @@ impl PerThreadHandle {
 
 impl Design for PerThreadHandle {
     type State = ThreadHandles;
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "per_thread_handle"

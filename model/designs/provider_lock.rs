@@ -1,15 +1,17 @@
 //! `provider_lock`: #3751's per-provider push lock.
 
-use super::{naive, Design};
+use super::{naive, Design, Naive};
 use crate::log::OpFailure;
 use crate::netebpfext::{Client, Driver, Provider};
 
 /// The global handle as in `naive`, with each hook provider's push lock held across the
 /// whole attach and detach of that provider: PR #3751 (multi-attach refactor).
+#[derive(Debug, Default, Clone, Copy)]
 pub struct ProviderLock;
 
 impl Design for ProviderLock {
     type State = ();
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "provider_lock"

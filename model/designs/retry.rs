@@ -1,6 +1,6 @@
 //! `retry` and `retry_unbounded`: #3659's retried Begin in `add_wfp_filters`.
 
-use super::{naive, Design};
+use super::{naive, Design, Naive};
 use crate::log::ContextId;
 use crate::netebpfext::Driver;
 use crate::sync::thread;
@@ -11,10 +11,12 @@ pub const RETRY_TRIES_MAX: u32 = 5;
 
 /// The global handle as in `naive`; a failed Begin is tried again, up to 5 times in all,
 /// with a short busy wait between tries: PR #3659 (closed: "Did not work").
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Retry;
 
 impl Design for Retry {
     type State = ();
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "retry"
@@ -61,10 +63,12 @@ impl Design for Retry {
 }
 
 /// As `retry`, but Begin is tried until it succeeds, yielding between tries.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct RetryUnbounded;
 
 impl Design for RetryUnbounded {
     type State = ();
+    type Base = Naive;
 
     fn name(&self) -> &'static str {
         "retry_unbounded"
