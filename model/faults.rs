@@ -104,8 +104,9 @@ impl CallKind {
 pub enum FaultKind {
     /// The call fails with `STATUS_INSUFFICIENT_RESOURCES` and has no effect.
     Fails,
-    /// The call fails with `STATUS_FWP_IN_USE` and has no effect: the object is still in
-    /// use, as a callout unregister meets while WFP is classifying with it.
+    /// The call fails with `STATUS_FWP_IN_USE` and has no effect: for
+    /// `FwpsCalloutUnregisterById0`, "the callout is already being registered or
+    /// unregistered by another thread" (Microsoft's page for the function).
     InUse,
     /// If the call has to wait for the transaction lock, the wait times out (`STATUS_FWP_TIMEOUT`).
     TimesOut,
