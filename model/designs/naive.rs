@@ -99,7 +99,8 @@ pub fn initialize_wfp_components(driver: Driver<'_>) -> Result<(), Status> {
 }
 
 /// The start-up transaction on a global handle opened with `session`: provider,
-/// sublayers, then each callout registered and added. Any failure aborts and unloads.
+/// sublayers, then each callout registered and added. A failure after the open unloads;
+/// one inside the transaction aborts it first.
 pub fn initialize_wfp_components_in_session(driver: Driver<'_>, session: SessionOptions) -> Result<(), Status> {
     let handle = driver.fwpm_engine_open(session)?;
     driver.set_global_engine_handle(Some(handle));
