@@ -13,7 +13,7 @@ mod snapshots;
 
 use std::time::Duration;
 
-use wfpcheck::designs::{self, naive, Design, DynDesign, Naive};
+use wfpcheck::designs::{self, global_lock, naive, Design, DynDesign, Naive};
 use wfpcheck::explore::{self, Settings, Verdict};
 use wfpcheck::faults::FaultPlan;
 use wfpcheck::log::{ContextId, OpFailure};
@@ -26,7 +26,7 @@ use wfpcheck::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 const SOURCE: &[&str] = &[include_str!("self_test.rs")];
 
-const GLOBAL_LOCK: &str = "global handle lock";
+const GLOBAL_LOCK: &str = global_lock::LOCK_NAME;
 
 /// The summary and trade-offs every self-test design shares.
 macro_rules! self_test_design {
@@ -141,8 +141,7 @@ impl Design for AddsFewerFilters {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        let _lock = driver.acquire(GLOBAL_LOCK, lock);
-        naive::add_wfp_filters(driver, handle, &filters[..1], context)
+        global_lock::add_wfp_filters(lock, driver, handle, &filters[..1], context)
     }
 }
 
@@ -175,8 +174,7 @@ impl Design for SkipsTheReference {
         Ok(ids)
     }
     fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
-        let _lock = driver.acquire(GLOBAL_LOCK, lock);
-        naive::delete_wfp_filters(driver, handle, context)
+        global_lock::delete_wfp_filters(lock, driver, handle, context)
     }
 }
 
@@ -198,12 +196,10 @@ impl Design for DetachForgetsFilters {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        let _lock = driver.acquire(GLOBAL_LOCK, lock);
-        naive::add_wfp_filters(driver, handle, filters, context).map(|_| Vec::new())
+        global_lock::add_wfp_filters(lock, driver, handle, filters, context).map(|_| Vec::new())
     }
     fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
-        let _lock = driver.acquire(GLOBAL_LOCK, lock);
-        naive::delete_wfp_filters(driver, handle, context)
+        global_lock::delete_wfp_filters(lock, driver, handle, context)
     }
 }
 
@@ -225,8 +221,7 @@ impl Design for DeletesOtherFilters {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        let _lock = driver.acquire(GLOBAL_LOCK, lock);
-        naive::add_wfp_filters(driver, handle, filters, context)
+        global_lock::add_wfp_filters(lock, driver, handle, filters, context)
     }
     fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
         let _lock = driver.acquire(GLOBAL_LOCK, lock);
@@ -300,8 +295,7 @@ impl Design for FailsAfterCommit {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        let _lock = driver.acquire(GLOBAL_LOCK, lock);
-        naive::add_wfp_filters(driver, handle, filters, context).and(Err(Status::InsufficientResources))
+        global_lock::add_wfp_filters(lock, driver, handle, filters, context).and(Err(Status::InsufficientResources))
     }
 }
 

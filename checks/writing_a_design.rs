@@ -15,7 +15,7 @@
 //! ```
 
 use wfpcheck::assert::{assert_verdicts, declared};
-use wfpcheck::designs::{naive, Design, DynDesign, Naive, PerContextHandle};
+use wfpcheck::designs::{global_lock, naive, Design, DynDesign, Naive, PerContextHandle};
 use wfpcheck::explore::Verdict;
 use wfpcheck::faults::CallKind;
 use wfpcheck::log::{ContextId, EventKind};
@@ -28,7 +28,7 @@ use wfpcheck::wfp::{FilterId, FilterSpec, Handle, Status};
 /// finish for a session per context.
 const PASSES: Verdict = if cfg!(loom) { Verdict::Pass } else { Verdict::Sampled };
 
-const LOCK: &str = "global handle lock";
+const LOCK: &str = global_lock::LOCK_NAME;
 
 struct UnlockBeforeCommit;
 
@@ -88,8 +88,7 @@ impl Design for UnlockBeforeCommit {
 
     /// The detach's deletes stay under the lock, as in #3865.
     fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
-        let _held = driver.acquire(LOCK, lock);
-        naive::delete_wfp_filters(driver, handle, context)
+        global_lock::delete_wfp_filters(lock, driver, handle, context)
     }
 }
 

@@ -17,7 +17,8 @@ pub struct ExecutionRecord {
     /// The engine at the end; `None` if the execution did not finish.
     pub engine: Option<EngineSummary>,
     pub contexts: Vec<FilterContext>,
-    /// Every use of a filter context after it was freed: the context, who, what.
+    /// Every misuse of a filter context (a use after it was freed, a reference count
+    /// below zero): the context, who, what.
     pub used_after_free: Vec<(ContextId, Actor, String)>,
 }
 
@@ -422,11 +423,7 @@ fn check_end(
         );
     }
     for (context, actor, what) in &record.used_after_free {
-        violate(
-            CONTEXTS_RELEASED,
-            format!("filter context {context} was used after it was freed: {actor}: {what}"),
-            None,
-        );
+        violate(CONTEXTS_RELEASED, format!("filter context {context} was misused by {actor}: {what}"), None);
     }
     if !engine.objects.is_empty() {
         violate(NO_OBJECTS_LEFT, format!("after unload the engine still holds {}", engine.objects.join(", ")), None);

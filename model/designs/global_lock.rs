@@ -6,7 +6,8 @@ use crate::netebpfext::Driver;
 use crate::sync::Mutex;
 use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 
-const LOCK_NAME: &str = "global handle lock";
+/// The lock's name in logs.
+pub const LOCK_NAME: &str = "global handle lock";
 
 /// The global dynamic handle with one lock held around every use of it (the add path's
 /// transaction and the detach path's deletes): draft PR #3865.
@@ -46,13 +47,11 @@ impl Design for GlobalLock {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        let _lock = driver.acquire(LOCK_NAME, lock);
-        naive::add_wfp_filters(driver, handle, filters, context)
+        add_wfp_filters(lock, driver, handle, filters, context)
     }
 
     fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
-        let _lock = driver.acquire(LOCK_NAME, lock);
-        naive::delete_wfp_filters(driver, handle, context)
+        delete_wfp_filters(lock, driver, handle, context)
     }
 }
 
@@ -95,7 +94,24 @@ impl Design for GlobalLockAddOnly {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status> {
-        let _lock = driver.acquire(LOCK_NAME, lock);
-        naive::add_wfp_filters(driver, handle, filters, context)
+        add_wfp_filters(lock, driver, handle, filters, context)
     }
+}
+
+/// #3865's `add_wfp_filters`: the whole transaction under the global handle lock.
+pub fn add_wfp_filters(
+    lock: &Mutex<()>,
+    driver: Driver<'_>,
+    handle: Handle,
+    filters: &[FilterSpec],
+    context: ContextId,
+) -> Result<Vec<FilterId>, Status> {
+    let _lock = driver.acquire(LOCK_NAME, lock);
+    naive::add_wfp_filters(driver, handle, filters, context)
+}
+
+/// #3865's `delete_wfp_filters`: the deletes under the global handle lock.
+pub fn delete_wfp_filters(lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+    let _lock = driver.acquire(LOCK_NAME, lock);
+    naive::delete_wfp_filters(driver, handle, context)
 }

@@ -9,7 +9,7 @@
 //! driver (`driver.add_wfp_filters(..)`), so an override is what every path runs. Users
 //! write their own designs the same way, outside this crate (`docs/writing-a-design.md`).
 
-mod global_lock;
+pub mod global_lock;
 pub mod naive;
 pub mod per_context;
 pub mod per_context_4192;

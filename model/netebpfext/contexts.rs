@@ -73,7 +73,7 @@ impl Contexts {
     ) -> Option<R> {
         let result = self.with(id, |ctx| (!ctx.freed).then(|| f(ctx)));
         if result.is_none() {
-            self.misused(id, actor, what);
+            self.misused(id, actor, &format!("{what} after it was freed"));
         }
         result
     }

@@ -573,7 +573,8 @@ impl Extension {
         self.contexts.all()
     }
 
-    /// Every use of a filter context after it was freed: the context, who, and what.
+    /// Every misuse of a filter context (a use after it was freed, a reference count
+    /// below zero): the context, who, and what.
     pub fn used_after_free(&self) -> Vec<(ContextId, Actor, String)> {
         self.contexts.used_after_free()
     }
