@@ -164,12 +164,45 @@ fn json_rows_have_the_documented_keys() {
         "search",
         "elapsed_ms",
         "covers",
+        "assumptions",
     ] {
         assert!(text.contains(&format!("\"{key}\": ")), "no key {key}");
     }
     assert!(text.contains("\"plan\": \"none\""));
     assert!(text.contains("\"status\": \"0xC022000E\""));
     assert!(text.contains("\"checker\": \"loom\""));
+    assert!(text.contains("\"assumptions\": \"default\""));
+}
+
+#[test]
+fn a_bad_assumption_is_named_with_the_choices() {
+    rejects(&["--assume", "implicit_cal=waits"], &[], &["`implicit_cal`", "implicit_call, foreign_transaction"]);
+    rejects(&["--assume", "foreign_transaction=sometimes"], &[], &["`sometimes`", "joins, fails_at_once, waits"]);
+    rejects(&["--assume", "foreign_transaction"], &[], &["NAME=READING"]);
+    rejects(&["--assume"], &[], &["needs a value"]);
+    rejects(&["--assumptions", "--design", "naive"], &[], &["runs alone", "--design"]);
+}
+
+#[test]
+fn the_assumptions_are_listed_with_every_reading() {
+    let run = wfpcheck(&["--assumptions"], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for assumption in wfpcheck::assumptions::ASSUMPTIONS {
+        for (index, reading) in assumption.readings.iter().enumerate() {
+            let line = format!("  {}={}{}: ", assumption.name, reading.name, if index == 0 { " (default)" } else { "" });
+            assert!(run.stdout.contains(&line), "no line {line:?}:\n{}", run.stdout);
+        }
+    }
+}
+
+#[test]
+#[cfg(loom)]
+fn a_run_states_the_readings_it_ran_under() {
+    let args = ["--design", "naive", "--scenario", "two_attach", "--plan", "none"];
+    let run = wfpcheck(&args, &[]);
+    assert!(run.stdout.contains("assumptions: default"), "{}", run.stdout);
+    let run = wfpcheck(&[&args[..], &["--assume", "foreign_transaction=waits", "--format", "json"]].concat(), &[]);
+    assert!(run.stdout.contains("\"assumptions\": \"foreign_transaction=waits\""), "{}", run.stdout);
 }
 
 #[test]

@@ -15,7 +15,7 @@ use wfpcheck::assert::{assert_verdicts, declared, Declared};
 use wfpcheck::designs::{naive, per_context, Design, DynDesign, PerContextHandle};
 use wfpcheck::explore::Verdict;
 use wfpcheck::log::{ContextId, OpFailure};
-use wfpcheck::netebpfext::{Client, Driver};
+use wfpcheck::netebpfext::{hooks, Client, Driver};
 use wfpcheck::sync::Arc;
 use wfpcheck::wfp::{SessionOptions, Status, TxnWait};
 
@@ -47,7 +47,7 @@ impl Design for PerContextInfiniteWait {
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components_in_session(driver, INFINITE_WAIT)
+        naive::initialize_wfp_components_in_session(driver, INFINITE_WAIT, &hooks::CALLOUTS)
     }
 
     fn create_filter_context<'a>(

@@ -1,8 +1,14 @@
 //! The WFP engine model, rule by rule: one test per rule W1-W15 of `docs/wfp-semantics.md`,
-//! named after its id. Runs in the std build (real threads where a rule needs two).
+//! named after its id, and one per non-default reading of each assumption
+//! (`model/assumptions.rs`), named after it. Runs in the std build (real threads where a
+//! rule needs two).
 
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use wfpcheck::assumptions::Readings;
 use wfpcheck::faults::{CallKind, FaultKind, FaultPlan};
 use wfpcheck::log::{Actor, EventKind, Log};
 use wfpcheck::wfp::{Engine, FilterSpec, Handle, SessionOptions, Status, TxnWait};
@@ -103,7 +109,8 @@ fn w3_wait_timeout_zero_is_the_default_and_infinite_never_times_out() {
     assert_eq!(TxnWait::from_msec(0), TxnWait::SystemDefault);
     assert_eq!(TxnWait::from_msec(u32::MAX), TxnWait::Infinite);
     assert_eq!(TxnWait::from_msec(500), TxnWait::Millis(500));
-    assert_eq!(SessionOptions::NULL.txn_wait, TxnWait::SystemDefault);
+    assert_eq!(SessionOptions::NULL.txn_wait, TxnWait::NullSession);
+    assert!(TxnWait::NullSession.can_time_out(), "by default a NULL session waits as the system default");
     assert!(TxnWait::SystemDefault.can_time_out());
     assert!(!TxnWait::Infinite.can_time_out());
 
@@ -406,4 +413,186 @@ fn every_status_prints_its_code_and_microsofts_text() {
         "0xC0220012: The call timed out while waiting to acquire the transaction lock."
     );
     assert_eq!(Status::TxnInProgress.name(), "STATUS_FWP_TXN_IN_PROGRESS");
+}
+
+// ---- the non-default reading of each assumption ----
+
+fn engine_under(assumed: &str, plan: FaultPlan) -> Arc<Engine> {
+    let readings = Readings::default().assume(assumed).expect("a reading");
+    Arc::new(Engine::with_readings(Log::new(), plan, readings))
+}
+
+/// Registers "callout" with a notify function that counts its calls.
+fn counted_callout(engine: &Engine) -> Arc<AtomicU32> {
+    let count = Arc::new(AtomicU32::new(0));
+    let seen = count.clone();
+    engine
+        .callout_register(T0, "callout", Arc::new(move |_, _, _| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }))
+        .unwrap();
+    count
+}
+
+#[test]
+fn implicit_call_runs_at_once() {
+    let engine = engine_under("implicit_call=runs_at_once", FaultPlan::NONE);
+    let setup = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    objects(&engine, setup);
+    let a = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    let b = engine.engine_open(T1, STATIC_INFINITE).unwrap();
+    engine.transaction_begin(T0, a).unwrap();
+    let id = engine.filter_add(T1, b, filter(2)).unwrap();
+    assert_eq!(filters(&engine), vec![id.0], "the implicit add ran beside t0's transaction");
+    engine.transaction_commit(T0, a).unwrap();
+    assert_eq!(filters(&engine), vec![id.0], "t0's commit keeps what ran beside it");
+}
+
+#[test]
+fn foreign_transaction_fails_at_once() {
+    let engine = engine_under("foreign_transaction=fails_at_once", FaultPlan::NONE);
+    let shared = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    objects(&engine, shared);
+    engine.transaction_begin(T0, shared).unwrap();
+    assert_eq!(engine.filter_add(T1, shared, filter(2)), Err(Status::TxnInProgress));
+    engine.filter_add(T0, shared, filter(1)).unwrap();
+    engine.transaction_commit(T0, shared).unwrap();
+    assert_eq!(filters(&engine).len(), 1, "only t0's own add is in its transaction");
+}
+
+#[test]
+fn foreign_transaction_waits() {
+    let engine = engine_under("foreign_transaction=waits", FaultPlan::NONE);
+    let shared = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    objects(&engine, shared);
+    engine.transaction_begin(T0, shared).unwrap();
+    let add = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.filter_add(T1, shared, filter(2))
+    });
+    until_waiting(&engine, 1);
+    engine.transaction_abort(T0, shared).unwrap();
+    let id = add.join().unwrap().unwrap();
+    assert_eq!(filters(&engine), vec![id.0], "t1's add ran on its own once t0's transaction ended");
+}
+
+#[test]
+fn delete_notification_in_the_call() {
+    let engine = engine_under("delete_notification=in_the_call", FaultPlan::NONE);
+    let notified = counted_callout(&engine);
+    let shared = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    objects(&engine, shared);
+    let id = engine.filter_add(T0, shared, filter(1)).unwrap();
+    engine.transaction_begin(T0, shared).unwrap();
+    engine.filter_delete_by_id(T0, shared, id).unwrap();
+    assert_eq!(notified.load(Ordering::SeqCst), 1, "notified inside the delete, before any commit");
+    engine.transaction_abort(T0, shared).unwrap();
+    assert_eq!(filters(&engine), vec![id.0], "the abort restored the filter its notification announced gone");
+    assert_eq!(notified.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn delete_notification_deferred() {
+    let engine = engine_under("delete_notification=deferred", FaultPlan::NONE);
+    let notified = counted_callout(&engine);
+    let session = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    objects(&engine, session);
+    let id = engine.filter_add(T0, session, filter(1)).unwrap();
+    engine.filter_delete_by_id(T0, session, id).unwrap();
+    assert_eq!(notified.load(Ordering::SeqCst), 0, "not yet: WFP delivers it later");
+    engine.deliver_deferred(Actor::Main);
+    assert_eq!(notified.load(Ordering::SeqCst), 1);
+    let id = engine.filter_add(T0, session, filter(1)).unwrap();
+    engine.filter_delete_by_id(T0, session, id).unwrap();
+    engine.callout_unregister(Actor::Main, "callout").unwrap();
+    assert_eq!(notified.load(Ordering::SeqCst), 2, "unregistering the callout delivers what it is owed");
+}
+
+#[test]
+fn aborted_add_one() {
+    for (assumed, expected) in [("aborted_add=none", 0), ("aborted_add=one", 1)] {
+        let engine = engine_under(assumed, FaultPlan::NONE);
+        let notified = counted_callout(&engine);
+        let session = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+        objects(&engine, session);
+        engine.transaction_begin(T0, session).unwrap();
+        engine.filter_add(T0, session, filter(1)).unwrap();
+        engine.transaction_abort(T0, session).unwrap();
+        assert_eq!(notified.load(Ordering::SeqCst), expected, "{assumed}");
+    }
+}
+
+#[test]
+fn dynamic_close_waits() {
+    let engine = engine_under("dynamic_close=waits", FaultPlan::NONE);
+    let holder = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    let dynamic = engine.engine_open(T1, DYNAMIC_INFINITE).unwrap();
+    objects(&engine, dynamic);
+    engine.transaction_begin(T0, holder).unwrap();
+    let close = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.engine_close(T1, dynamic)
+    });
+    until_waiting(&engine, 1);
+    assert_eq!(engine.summary().objects.len(), 3, "the close waits before deleting its objects");
+    engine.transaction_commit(T0, holder).unwrap();
+    close.join().unwrap().unwrap();
+    assert!(engine.summary().objects.is_empty());
+}
+
+#[test]
+fn null_session_wait_no_timeout() {
+    let plan = FaultPlan::one(T1, CallKind::TransactionBegin, 1, FaultKind::TimesOut);
+    let engine = engine_under("null_session_wait=no_timeout", plan);
+    let holder = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    let waiter = engine.engine_open(T1, SessionOptions::NULL).unwrap();
+    engine.transaction_begin(T0, holder).unwrap();
+    let begin = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.transaction_begin(T1, waiter)
+    });
+    until_waiting(&engine, 1);
+    engine.transaction_commit(T0, holder).unwrap();
+    assert_eq!(begin.join().unwrap(), Ok(()), "a NULL session's wait does not time out under this reading");
+}
+
+/// Barging wakes every waiter to compete: a waiting Begin still gets the lock once it
+/// is free (`checks/gate_loom.rs` compares every two-thread verdict under it).
+#[test]
+fn lock_handover_barging() {
+    let engine = engine_under("lock_handover=barging", FaultPlan::NONE);
+    let holder = engine.engine_open(T0, STATIC_INFINITE).unwrap();
+    let waiter = engine.engine_open(T1, STATIC_INFINITE).unwrap();
+    engine.transaction_begin(T0, holder).unwrap();
+    let begin = std::thread::spawn({
+        let engine = engine.clone();
+        move || engine.transaction_begin(T1, waiter)
+    });
+    until_waiting(&engine, 1);
+    engine.transaction_commit(T0, holder).unwrap();
+    assert_eq!(begin.join().unwrap(), Ok(()));
+    assert_eq!(engine.summary().lock_holder, Some(waiter));
+}
+
+#[test]
+fn every_non_default_reading_has_a_test() {
+    let source = include_str!("engine_rules.rs");
+    for assumption in wfpcheck::assumptions::ASSUMPTIONS {
+        for reading in &assumption.readings[1..] {
+            let test = format!("fn {}_{}()", assumption.name, reading.name);
+            let covered = source.contains(&test) || source.contains(&format!("\"{}={}\"", assumption.name, reading.name));
+            assert!(covered, "no engine test for {}={}", assumption.name, reading.name);
+        }
+    }
+}
+
+#[test]
+fn docs_name_every_reading() {
+    let docs = include_str!("../docs/wfp-semantics.md");
+    for assumption in wfpcheck::assumptions::ASSUMPTIONS {
+        for reading in assumption.readings {
+            let named = format!("`{}={}`", assumption.name, reading.name);
+            assert!(docs.contains(&named), "docs/wfp-semantics.md does not name {named}");
+        }
+    }
 }

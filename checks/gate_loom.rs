@@ -27,10 +27,11 @@ fn verdict_matrix() {
 /// than first come, first served; every two-thread verdict must be the same under it.
 #[test]
 fn the_lock_policy_changes_no_two_thread_verdict() {
+    use wfpcheck::assumptions::Readings;
     use wfpcheck::explore::Settings;
-    use wfpcheck::wfp::TxnLockPolicy;
     let fair = Settings { loom_fewest_preemptions: false, ..Settings::default() };
-    let barging = Settings { txn_lock: TxnLockPolicy::Barging, ..fair.clone() };
+    let readings = Readings::default().assume("lock_handover=barging").expect("a reading");
+    let barging = Settings { assumptions: readings, ..fair.clone() };
     let mut compared = 0;
     let mut differ = Vec::new();
     for scenario in gate::SCENARIOS.iter().filter(|s| **s != "three_attach") {

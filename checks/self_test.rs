@@ -17,7 +17,7 @@ use wfpcheck::designs::{self, global_lock, naive, Design, DynDesign, Naive};
 use wfpcheck::explore::{self, Settings, Verdict};
 use wfpcheck::faults::FaultPlan;
 use wfpcheck::log::{ContextId, OpFailure};
-use wfpcheck::netebpfext::{Client, Driver, Provider};
+use wfpcheck::netebpfext::{hooks, Client, Driver, Provider};
 use wfpcheck::properties::{self, Property};
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
@@ -232,6 +232,36 @@ impl Design for DeletesOtherFilters {
     }
 }
 
+/// `global_lock` on #3751 whose `delete_filter_context` keeps the context's own reference:
+/// the context is never freed, so unload waits for its provider's rundown forever.
+struct KeepsTheContext;
+
+impl Design for KeepsTheContext {
+    type State = Mutex<()>;
+    type Base = designs::ProviderLock;
+    self_test_design!("keeps_the_context", "global_lock on #3751, but delete_filter_context keeps the context's own reference.");
+    fn new_state(&self) -> Mutex<()> {
+        Mutex::new(())
+    }
+    fn add_wfp_filters(
+        &self,
+        lock: &Mutex<()>,
+        driver: Driver<'_>,
+        handle: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        global_lock::add_wfp_filters(lock, driver, handle, filters, context)
+    }
+    fn delete_wfp_filters(&self, lock: &Mutex<()>, driver: Driver<'_>, handle: Handle, context: ContextId) {
+        global_lock::delete_wfp_filters(lock, driver, handle, context)
+    }
+    fn delete_filter_context<'a>(&self, _: &Mutex<()>, driver: Driver<'a>, _: &'a Provider, context: ContextId) {
+        let handle = driver.global_engine_handle().expect("start-up opened the global handle");
+        driver.delete_wfp_filters(handle, context);
+    }
+}
+
 /// Begin is called again and again after it succeeded: every further call fails at once.
 struct SpinsWithoutProgress;
 
@@ -360,7 +390,7 @@ impl Design for StaticObjectsLeft {
         Mutex::new(())
     }
     fn initialize_wfp_components(&self, _: &Mutex<()>, driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL, &hooks::CALLOUTS)
     }
     fn attach_client<'a>(&self, lock: &Mutex<()>, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
         let _lock = driver.acquire(GLOBAL_LOCK, lock);
@@ -453,7 +483,16 @@ fn cases() -> Vec<Case> {
             "none",
             Verdict::Fail,
             &[CONTEXTS_RELEASED],
-            "was freed while f2 carrying it was committed",
+            "was freed while f2, f3 carrying it was committed",
+        ),
+        case(
+            "keeps_the_context",
+            Arc::new(KeepsTheContext),
+            "attach_detach",
+            "none",
+            Verdict::Fail,
+            &[UNLOAD_COMPLETES, CONTEXTS_RELEASED, CLEAN_END, NO_OBJECTS_LEFT],
+            "unload waits forever for the connect4 provider's rundown",
         ),
         case(
             "detach_forgets_filters",
@@ -538,8 +577,8 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "fault_that_cannot_fire",
-            built_in("global_lock"),
-            "two_attach",
+            built_in("provider_lock"),
+            "same_provider",
             "t0.filter_add1.fails+t0.filter_add2.fails",
             Verdict::Vacuous,
             &[],
@@ -647,7 +686,7 @@ macro_rules! self_tests {
 
 self_tests! {
     panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing adds_fewer_filters skips_the_reference
-    detach_forgets_filters
+    keeps_the_context detach_forgets_filters
     deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
     failed_start_up foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     foreign_lock_is_refused hidden_foreign_lock_is_given_up

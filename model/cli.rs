@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
+use crate::assumptions::{AssumeError, Readings, ASSUMPTIONS};
 use crate::designs::{self, DynDesign};
 use crate::expectations::{self, EXPECTED};
 use crate::explore::{self, Progress, Settings, Verdict};
@@ -27,6 +28,10 @@ usage: wfpcheck [options]
   --preemption-bound N   loom only: at most N preemptions per execution (default: none,
                          but the rows expectations::LOOM_BOUNDS names get their bound)
   --exhaustive           loom only: explore those rows exhaustively too
+  --assume NAME=READING  run under another reading of an undocumented WFP rule
+                         (repeatable; `expected` stays the default readings' verdict,
+                         so a row marked (!) is one that rests on the rule)
+  --assumptions          list the assumptions and their readings, and exit
   --format FORMAT        text (default), json or markdown
   --replay SCHEDULE      shuttle only: replay one counterexample's schedule
                          (needs exactly one --design, --scenario and --plan)
@@ -74,13 +79,15 @@ pub struct Options {
     pub bench: Option<Bench>,
     pub scan: Vec<String>,
     pub help: bool,
+    /// `--assumptions`: list them instead of exploring.
+    pub list_assumptions: bool,
     pub settings: Settings,
 }
 
 /// Bad input, worded for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsageError {
-    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --format, --replay, --bench, --scan, --help")]
+    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --format, --replay, --bench, --scan, --help")]
     UnknownOption(String),
     #[error("`{0}` needs a value")]
     MissingValue(String),
@@ -106,6 +113,10 @@ pub enum UsageError {
     Unreadable(String, String),
     #[error("`--scan` runs alone; it does not take `{0}`")]
     ScanAlone(&'static str),
+    #[error("`--assume`: {0}")]
+    BadAssumption(#[from] AssumeError),
+    #[error("`--assumptions` runs alone; it does not take `{0}`")]
+    AssumptionsAlone(String),
 }
 
 fn number<T: std::str::FromStr + PartialOrd>(
@@ -182,9 +193,11 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         bench: None,
         scan: Vec::new(),
         help: false,
+        list_assumptions: false,
         settings: Settings::default(),
     };
     environment(&mut options.settings, env)?;
+    let given = args;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().cloned().ok_or_else(|| UsageError::MissingValue(arg.clone()));
@@ -232,6 +245,8 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
                     other => return Err(UsageError::UnknownFormat(other.to_string())),
                 }
             }
+            "--assume" => options.settings.assumptions = options.settings.assumptions.assume(&value()?)?,
+            "--assumptions" => options.list_assumptions = true,
             "--replay" => options.replay = Some(value()?),
             "--scan" => options.scan.push(value()?),
             "--bench" => {
@@ -243,6 +258,11 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
                 })
             }
             other => return Err(UsageError::UnknownOption(other.to_string())),
+        }
+    }
+    if options.list_assumptions {
+        if let Some(other) = args_other_than(given, "--assumptions") {
+            return Err(UsageError::AssumptionsAlone(other));
         }
     }
     if !options.scan.is_empty() {
@@ -271,6 +291,11 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         check_schedule(schedule)?;
     }
     Ok(options)
+}
+
+/// The first argument that is not `alone`.
+fn args_other_than(args: &[String], alone: &str) -> Option<String> {
+    args.iter().find(|a| a.as_str() != alone).cloned()
 }
 
 #[cfg(all(feature = "shuttle", not(loom)))]
@@ -337,9 +362,10 @@ pub fn report(rows: &[Row], format: Format) -> String {
         Format::Markdown => designs_markdown(rows),
         Format::Text => {
             let mut out = format!(
-                "wfpcheck, checker {}: {} explorations\n{}.\n\n",
+                "wfpcheck, checker {}: {} explorations\nassumptions: {}\n{}.\n\n",
                 CHECKER.name(),
                 rows.len(),
+                assumptions_of(rows),
                 explore::PASS_COVERS
             );
             out.push_str(&render::matrix_text(rows));
@@ -355,6 +381,34 @@ pub fn report(rows: &[Row], format: Format) -> String {
     }
 }
 
+/// The readings the rows ran under (every row runs under the same ones).
+fn assumptions_of(rows: &[Row]) -> String {
+    let readings = rows.first().map(|r| r.report.assumptions).unwrap_or_default();
+    if readings == Readings::default() {
+        "default (`wfpcheck --assumptions` lists them)".to_string()
+    } else {
+        format!("{readings}; `expected` is the default readings' verdict, so a row marked (!) rests on them")
+    }
+}
+
+/// `--assumptions`: every assumption, its question and its readings, the default first.
+pub fn assumptions_text() -> String {
+    let mut out = String::from(
+        "The WFP behaviour Microsoft's documentation does not settle. Each verdict is explored under the\n\
+         first (default) reading of each; `--assume NAME=READING` runs under another.\n",
+    );
+    for assumption in ASSUMPTIONS {
+        let rule = if assumption.rule.is_empty() { String::new() } else { format!(" ({})", assumption.rule) };
+        let _ = writeln!(out, "\n{}{rule}: {}", assumption.name, assumption.question);
+        for (index, reading) in assumption.readings.iter().enumerate() {
+            let default = if index == 0 { " (default)" } else { "" };
+            let _ = writeln!(out, "  {}={}{default}: {}", assumption.name, reading.name, reading.says);
+            let _ = writeln!(out, "      why: {}", reading.source);
+        }
+    }
+    out
+}
+
 /// `docs/designs.md`: each design, what it models, its verdicts, its counterexamples.
 pub fn designs_markdown(rows: &[Row]) -> String {
     let mut out = String::new();
@@ -365,6 +419,7 @@ pub fn designs_markdown(rows: &[Row]) -> String {
         CHECKER.name()
     );
     let _ = writeln!(out, "Each verdict is what {} found; `expected` is what `model/expectations.rs` declares. A row marked (!) is not as declared; `pass` means explored exhaustively, `pass-bounded` to a stated preemption bound, `sampled` only sampled (nothing proven). {}. Properties and plans are explained in `docs/wfp-semantics.md` and `docs/debugging.md`.\n", CHECKER.name(), explore::PASS_COVERS);
+    let _ = writeln!(out, "Assumptions: {}.\n", assumptions_of(rows));
     for design in designs::builtin() {
         let mine: Vec<&Row> = rows.iter().filter(|r| r.report.design == design.name()).collect();
         if mine.is_empty() {
@@ -457,6 +512,10 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
     };
     if options.help {
         let _ = write!(out, "{USAGE}");
+        return 0;
+    }
+    if options.list_assumptions {
+        let _ = write!(out, "{}", assumptions_text());
         return 0;
     }
     if std::io::stderr().is_terminal() {

@@ -36,12 +36,17 @@ const SERIALISED: &str = "the design's lock serialises the two operations: no WF
 const SESSIONS: &str = "each filter context has its own session: a second Begin waits for the lock (W6) instead of \
                         failing, and a wait that times out fails only the attach it was injected into";
 const DETACH_TIMEOUT: &str = "the detach's FilterDeleteById waits for the other session's transaction and times out \
-                              (W3, W7): the filter stays in the engine and its reference is never released (#5486)";
+                              (W3, W7): the filter stays in the engine and its reference is never released, so unload \
+                              waits for the provider's rundown forever, before any WFP clean-up (#5486)";
+const DETACH_TIMEOUT_LEAK: &str = "the detach's FilterDeleteById waits for the other session's transaction and times \
+                                   out (W3, W7): the filter stays in the engine and its reference is never released; \
+                                   on the code before #3751 unload waits for no filter context, so the context leaks \
+                                   (#5486)";
 const OWN_SESSIONS: &str = "no two threads' operations share a session: a second Begin waits for the lock (W6) \
                             instead of failing, and a wait that times out fails only the attach it was injected into";
 const DETACH_TIMEOUT_4192: &str = "the detach's FilterDeleteById times out: the filter is DELETE_FAILED and keeps its \
                                    reference; #4192's unload releases only the references of filters still DELETING, \
-                                   so the context is never freed and unload hangs (#5486)";
+                                   so the context is never freed and unload, at its end, waits for the provider's rundown forever (#5486)";
 const RETRIED_DELETE: &str = "#5472 tries the timed-out FilterDeleteById again at once; that try waits for the other \
                               transaction to end and deletes the filter: the #5486 leak is gone";
 const EVERY_TRY_TIMES_OUT: &str = "all 3 tries of a FilterDeleteById time out while the other transaction holds the \
@@ -103,6 +108,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "retry_unbounded" "same_provider" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "same_provider" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "three_attach" "*" None => Fail: TWO_SPINNERS;
+    "retry_unbounded" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
     "global_lock" "two_attach" "*" None => Pass: SERIALISED;
     "global_lock" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
@@ -110,6 +116,12 @@ pub const EXPECTED: &[Expected] = expect! {
     "global_lock" "attach_detach" "t0.filter_delete1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "attach_detach" "t0.filter_delete*.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "global_lock" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "two_attach" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "t0.filter_delete1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "t0.filter_delete*.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "global_lock" "same_provider" "none" None => Pass: SERIALISED;
     "global_lock" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "three_attach" "*" None => Pass: SERIALISED;
@@ -117,6 +129,8 @@ pub const EXPECTED: &[Expected] = expect! {
 
     "global_lock_add_only" "two_attach" "*" None => Pass: SERIALISED;
     "global_lock_add_only" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "global_lock_add_only" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock_add_only" "two_attach" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "global_lock_add_only" "attach_detach" "*" None => Fail: W8_DETACH;
     "global_lock_add_only" "same_provider" "none" None => Pass: SERIALISED;
     "global_lock_add_only" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
@@ -130,7 +144,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_operation_handle" "attach_detach" "t1.filter_add2.fails" None => Pass: OWN_SESSIONS;
     "per_operation_handle" "attach_detach" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_operation_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT;
+    "per_operation_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_operation_handle" "same_provider" "*" None => Pass: OWN_SESSIONS;
     "per_operation_handle" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "three_attach" "*" None => PassBounded: BOUNDED;
@@ -143,7 +157,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_thread_handle" "attach_detach" "t1.filter_add2.fails" None => Pass: OWN_SESSIONS;
     "per_thread_handle" "attach_detach" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_thread_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT;
+    "per_thread_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_thread_handle" "same_provider" "*" None => Pass: OWN_SESSIONS;
     "per_thread_handle" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "three_attach" "*" None => Pass: OWN_SESSIONS;
@@ -165,7 +179,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_dynamic" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "attach_detach" "*" None => Pass: SESSIONS;
     "per_context_dynamic" "attach_detach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_context_dynamic" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT;
+    "per_context_dynamic" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_context_dynamic" "attach_detach" "t0.filter_delete*.times_out" None => Fail: EVERY_TRY_NO_WAIT;
     "per_context_dynamic" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: EVERY_TRY_NO_WAIT;
     "per_context_dynamic" "same_provider" "*" None => Pass: SESSIONS;

@@ -3,6 +3,7 @@
 //! real threads. See `docs/ARCHITECTURE.md` for the codemap.
 
 pub mod assert;
+pub mod assumptions;
 pub mod bench;
 pub mod cli;
 pub mod designs;

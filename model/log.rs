@@ -163,6 +163,12 @@ pub enum EventKind {
         name: &'static str,
         taken: bool,
     },
+    /// Unload waits for `provider`'s rundown and the wait never ends: `contexts` are never
+    /// freed. Unload stops here.
+    Hung {
+        provider: &'static str,
+        contexts: Vec<ContextId>,
+    },
     /// Anything else worth showing in a counterexample.
     Note(&'static str),
 }

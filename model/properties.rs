@@ -48,6 +48,7 @@ properties! {
     FAILED_ATTACH_LEAVES_NOTHING = "failed_attach_leaves_nothing": "a failed attach leaves no filter of the filter context it created committed, then or later";
     FILTERS_STAY_WHILE_ATTACHED = "filters_stay_while_attached": "no committed filter of a filter context is removed while a client is attached to it";
     DETACH_REMOVES_FILTERS = "detach_removes_filters": "a detach takes its client off its filter context, and when it was the last client none of the context's filters is committed when the detach returns";
+    UNLOAD_COMPLETES = "unload_completes": "unload runs to its end: no wait in it waits forever";
     CLEAN_END = "clean_end": "at the end no transaction is open, the lock is free, no handle leaked";
     CONTEXTS_RELEASED = "contexts_released": "every filter context is freed by unload, none is freed while a filter carrying it is committed, and none is notified after it was freed";
     NO_OBJECTS_LEFT = "no_objects_left": "unload leaves no WFP object behind";
@@ -155,6 +156,8 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
     let mut context_of: BTreeMap<u32, ContextId> = BTreeMap::new();
     // Contexts with a client whose attach returned success, until their last client leaves.
     let mut attached: BTreeSet<ContextId> = BTreeSet::new();
+    // Clients whose detach has started and not returned: their filters may go.
+    let mut detaching: BTreeSet<u32> = BTreeSet::new();
     // Contexts created by an attach that failed: none of their filters may be committed.
     let mut failed: BTreeSet<ContextId> = BTreeSet::new();
     // Contexts freed while a filter carrying them was committed.
@@ -167,6 +170,9 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
         let actor = event.actor;
         match &event.kind {
             EventKind::OpStart(op) => {
+                if let Op::Detach { client, .. } = op {
+                    detaching.insert(*client);
+                }
                 let index = started.entry(actor).or_insert(0);
                 flight.insert(actor, InFlight { op: Some((*op, *index)), ..InFlight::default() });
                 *index += 1;
@@ -230,11 +236,14 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                         }
                         Effect::FilterRemoved { id, context } => {
                             committed.filters.remove(&id);
-                            if attached.contains(&context) {
-                                let who = clients
-                                    .get(&context)
-                                    .map(|c| c.iter().map(|n| format!("client {n}")).collect::<Vec<_>>().join(", "))
-                                    .unwrap_or_default();
+                            let staying: Vec<String> = clients
+                                .get(&context)
+                                .map(|c| {
+                                    c.iter().filter(|n| !detaching.contains(n)).map(|n| format!("client {n}")).collect()
+                                })
+                                .unwrap_or_default();
+                            if attached.contains(&context) && !staying.is_empty() {
+                                let who = staying.join(", ");
                                 violate(
                                     FILTERS_STAY_WHILE_ATTACHED,
                                     format!(
@@ -348,6 +357,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                         },
                     },
                     Op::Detach { client, .. } => {
+                        detaching.remove(client);
                         if let Some(context) = context_of.get(client) {
                             violate(
                                 DETACH_REMOVES_FILTERS,
@@ -371,6 +381,17 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                     }
                     Op::Unload => {}
                 }
+            }
+            EventKind::Hung { provider, contexts } => {
+                let contexts: Vec<String> = contexts.iter().map(|c| c.to_string()).collect();
+                violate(
+                    UNLOAD_COMPLETES,
+                    format!(
+                        "unload waits forever for the {provider} provider's rundown: filter context {} is never freed, so nothing after that wait runs",
+                        contexts.join(", ")
+                    ),
+                    None,
+                );
             }
             EventKind::Wait { .. } | EventKind::Notify { .. } | EventKind::Lock { .. } | EventKind::Note(_) => {}
         }
@@ -415,8 +436,7 @@ fn check_end(
         violate(
             CONTEXTS_RELEASED,
             format!(
-                "filter context {} ({}) still holds {} reference(s) after unload: it is never freed, so its \
-                 provider's rundown never completes and unload hangs (#5486)",
+                "filter context {} ({}) still holds {} reference(s) after unload: it is never freed (#5486)",
                 ctx.id, ctx.hook.name, ctx.references
             ),
             None,

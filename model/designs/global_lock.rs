@@ -1,6 +1,10 @@
-//! `global_lock` and `global_lock_add_only`: #3865's lock around the global handle.
+//! `global_lock` and `global_lock_add_only`: #3865's lock around the global handle. The
+//! draft's branch is not in upstream's history (its description and review are public):
+//! the model assumes the lock is held around `add_wfp_filters`' transaction and
+//! `delete_wfp_filters`' deletes. The draft was opened on a base that already had #3751,
+//! so its lock sits inside the provider push lock: both designs change `provider_lock`.
 
-use super::{naive, Design, Naive};
+use super::{naive, Design, ProviderLock};
 use crate::log::ContextId;
 use crate::netebpfext::Driver;
 use crate::sync::Mutex;
@@ -10,12 +14,12 @@ use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 pub const LOCK_NAME: &str = "global handle lock";
 
 /// The global dynamic handle with one lock held around every use of it (the add path's
-/// transaction and the detach path's deletes): draft PR #3865.
+/// transaction and the detach path's deletes), inside #3751's push lock: draft PR #3865.
 pub struct GlobalLock;
 
 impl Design for GlobalLock {
     type State = Mutex<()>;
-    type Base = Naive;
+    type Base = ProviderLock;
 
     fn name(&self) -> &'static str {
         "global_lock"
@@ -61,7 +65,7 @@ pub struct GlobalLockAddOnly;
 
 impl Design for GlobalLockAddOnly {
     type State = Mutex<()>;
-    type Base = Naive;
+    type Base = ProviderLock;
 
     fn name(&self) -> &'static str {
         "global_lock_add_only"

@@ -30,7 +30,7 @@ pub use self::provider_lock::ProviderLock;
 pub use self::retry::{Retry, RetryUnbounded, RETRY_TRIES_MAX};
 
 use crate::log::{ContextId, OpFailure};
-use crate::netebpfext::{Client, Driver, Provider};
+use crate::netebpfext::{Client, Driver, Hung, Provider};
 use crate::sync::Arc;
 use crate::wfp::{FilterId, FilterSpec, Handle, Status};
 
@@ -67,7 +67,24 @@ pub trait Design: Send + Sync + 'static {
         Design::initialize_wfp_components(&Self::Base::default(), &(), driver)
     }
 
-    /// `net_ebpf_extension_uninitialize_wfp_components`: unload, after every client detached.
+    /// `_net_ebpf_ext_driver_uninitialize_objects`: unload. `Err`: a wait in it never ends.
+    fn uninitialize_objects(&self, _state: &Self::State, driver: Driver<'_>) -> Result<(), Hung> {
+        Design::uninitialize_objects(&Self::Base::default(), &(), driver)
+    }
+
+    /// `net_ebpf_extension_hook_provider_unregister`: NMR deregisters the provider, which
+    /// detaches every client still bound to it. `Err`: a wait in it never ends.
+    fn hook_provider_unregister<'a>(
+        &self,
+        _state: &Self::State,
+        driver: Driver<'a>,
+        provider: &'a Provider,
+    ) -> Result<(), Hung> {
+        Design::hook_provider_unregister(&Self::Base::default(), &(), driver, provider)
+    }
+
+    /// `net_ebpf_extension_uninitialize_wfp_components`: the WFP objects' clean-up, at
+    /// unload and after a failed start-up.
     fn uninitialize_wfp_components(&self, _state: &Self::State, driver: Driver<'_>) {
         Design::uninitialize_wfp_components(&Self::Base::default(), &(), driver)
     }
@@ -146,6 +163,9 @@ pub trait DynDesign: Send + Sync + 'static {
     fn new_state(&self) -> Box<AnyState>;
     fn sources(&self) -> &'static [&'static str];
     fn initialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Status>;
+    fn uninitialize_objects(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Hung>;
+    fn hook_provider_unregister<'a>(&self, state: &AnyState, driver: Driver<'a>, provider: &'a Provider)
+        -> Result<(), Hung>;
     fn uninitialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>);
     fn attach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure>;
     fn detach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, provider: &'a Provider, client: u32);
@@ -197,6 +217,17 @@ impl<D: Design> DynDesign for D {
     }
     fn initialize_wfp_components(&self, st: &AnyState, driver: Driver<'_>) -> Result<(), Status> {
         Design::initialize_wfp_components(self, state::<D>(st), driver)
+    }
+    fn uninitialize_objects(&self, st: &AnyState, driver: Driver<'_>) -> Result<(), Hung> {
+        Design::uninitialize_objects(self, state::<D>(st), driver)
+    }
+    fn hook_provider_unregister<'a>(
+        &self,
+        st: &AnyState,
+        driver: Driver<'a>,
+        provider: &'a Provider,
+    ) -> Result<(), Hung> {
+        Design::hook_provider_unregister(self, state::<D>(st), driver, provider)
     }
     fn uninitialize_wfp_components(&self, st: &AnyState, driver: Driver<'_>) {
         Design::uninitialize_wfp_components(self, state::<D>(st), driver)

@@ -6,8 +6,10 @@
 
 use super::Design;
 use crate::log::{ContextId, OpFailure};
-use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{attach_failure, Client, Driver, FilterState, Provider, EBPF_INVALID_ARGUMENT};
+use crate::netebpfext::hooks::{HookFamily, CALLOUTS, PROVIDER, SUBLAYERS, WILDCARD_COMPARTMENT};
+use crate::netebpfext::{
+    access_denied, attach_failure, Client, Driver, FilterState, Hung, Provider, EBPF_INVALID_ARGUMENT,
+};
 use crate::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -41,6 +43,14 @@ impl Design for Naive {
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
         initialize_wfp_components(driver)
+    }
+
+    fn uninitialize_objects(&self, _: &(), driver: Driver<'_>) -> Result<(), Hung> {
+        uninitialize_objects(driver)
+    }
+
+    fn hook_provider_unregister<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider) -> Result<(), Hung> {
+        hook_provider_unregister(driver, provider)
     }
 
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
@@ -95,13 +105,18 @@ impl Design for Naive {
 /// `net_ebpf_extension_initialize_wfp_components`: a dynamic session
 /// (`FWPM_SESSION_FLAG_DYNAMIC`) and one explicit transaction on it.
 pub fn initialize_wfp_components(driver: Driver<'_>) -> Result<(), Status> {
-    initialize_wfp_components_in_session(driver, SessionOptions::DYNAMIC)
+    initialize_wfp_components_in_session(driver, SessionOptions::DYNAMIC, &CALLOUTS)
 }
 
 /// The start-up transaction on a global handle opened with `session`: provider,
-/// sublayers, then each callout registered and added. A failure after the open unloads;
-/// one inside the transaction aborts it first.
-pub fn initialize_wfp_components_in_session(driver: Driver<'_>, session: SessionOptions) -> Result<(), Status> {
+/// sublayers, then each of `callouts` registered and added. A failure after the open
+/// unloads; one inside the transaction aborts it first. (The L2 injection handle that
+/// follows the commit is not modelled: it touches no WFP object the model holds.)
+pub fn initialize_wfp_components_in_session(
+    driver: Driver<'_>,
+    session: SessionOptions,
+    callouts: &[&'static str],
+) -> Result<(), Status> {
     let handle = driver.fwpm_engine_open(session)?;
     driver.set_global_engine_handle(Some(handle));
     if let Err(status) = driver.fwpm_transaction_begin(handle) {
@@ -113,9 +128,8 @@ pub fn initialize_wfp_components_in_session(driver: Driver<'_>, session: Session
         for sublayer in SUBLAYERS {
             driver.fwpm_sublayer_add(handle, sublayer, Some(PROVIDER))?;
         }
-        for callout in hooks::callouts() {
-            driver.fwps_callout_register(callout)?;
-            driver.fwpm_callout_add(handle, callout, Some(PROVIDER))?;
+        for callout in callouts {
+            register_wfp_callout(driver, handle, callout)?;
         }
         driver.fwpm_transaction_commit(handle)
     })();
@@ -127,45 +141,109 @@ pub fn initialize_wfp_components_in_session(driver: Driver<'_>, session: Session
     Ok(())
 }
 
+/// `_net_ebpf_ext_register_wfp_callout`: FwpsCalloutRegister, then FwpmCalloutAdd. A
+/// failed add unregisters the callout, and `status` is then the unregister's: when the
+/// unregister succeeds the function returns success, so start-up goes on without that
+/// callout, and a filter naming it fails later with CALLOUT_NOT_FOUND (W13).
+pub fn register_wfp_callout(driver: Driver<'_>, handle: Handle, callout: &'static str) -> Result<(), Status> {
+    driver.fwps_callout_register(callout)?;
+    if driver.fwpm_callout_add(handle, callout, Some(PROVIDER)).is_err() {
+        return driver.fwps_callout_unregister_by_id(callout);
+    }
+    Ok(())
+}
+
+/// `_net_ebpf_ext_driver_uninitialize_objects`: deregister every hook provider
+/// (`net_ebpf_ext_unregister_providers`), then the WFP objects' clean-up.
+pub fn uninitialize_objects(driver: Driver<'_>) -> Result<(), Hung> {
+    for provider in driver.providers() {
+        driver.hook_provider_unregister(provider)?;
+    }
+    driver.uninitialize_wfp_components();
+    Ok(())
+}
+
+/// `net_ebpf_extension_hook_provider_unregister` before #3751: NMR detaches the bound
+/// clients and waits for each detach to complete (each waits for its client's rundown,
+/// which no filter context holds): nothing here waits for a filter context.
+pub fn hook_provider_unregister(driver: Driver<'_>, provider: &Provider) -> Result<(), Hung> {
+    driver.nmr_deregister_provider(provider);
+    Ok(())
+}
+
 /// `net_ebpf_extension_uninitialize_wfp_components`: closing the dynamic session deletes
 /// everything it added; then the callouts are unregistered.
 pub fn uninitialize_wfp_components(driver: Driver<'_>) {
+    uninitialize_wfp_components_of(driver, &CALLOUTS)
+}
+
+/// [`uninitialize_wfp_components`] with `callouts` as the callout table.
+pub fn uninitialize_wfp_components_of(driver: Driver<'_>, callouts: &[&'static str]) {
     let Some(handle) = driver.global_engine_handle() else { return };
     let _ = driver.fwpm_engine_close(handle);
     driver.set_global_engine_handle(None);
-    for callout in hooks::callouts() {
+    for callout in callouts {
         let _ = driver.fwps_callout_unregister_by_id(callout);
     }
 }
 
-/// `_net_ebpf_extension_hook_provider_attach_client`: join a matching filter context, or
-/// create one (which adds its filters) and put it on the provider's list.
+/// `_net_ebpf_extension_hook_provider_attach_client` with the hook's attach callback
+/// (`_net_ebpf_extension_sock_addr_on_client_attach`, `_net_ebpf_extension_bind_on_client_attach`):
+/// check the attach against the clients already attached, create a filter context of the
+/// client's own, and on success put the client on the provider's attached clients. The
+/// check and the insertion are separate sections, so two attaches in one compartment can
+/// both pass the check.
 pub fn attach_client<'a>(driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-    if driver.join_matching_filter_context(client).is_some() {
-        return Ok(());
-    }
+    check_attach_parameter(driver, client)?;
     let context = driver.create_filter_context(client)?;
-    driver.insert_filter_context(client.provider, context);
+    let _push_lock = driver.acquire_push_lock(client.provider);
+    driver.insert_attached_client(client, context);
     Ok(())
 }
 
-/// `_net_ebpf_extension_hook_provider_detach_client`: remove the client; the last one
-/// deletes the filter context.
+/// sock_addr's `net_ebpf_extension_hook_check_attach_parameter`, under the provider's push
+/// lock taken shared (the model's push lock is exclusive: readers take it in turn, with
+/// the same outcomes): a wildcard attach only when no client is attached, any other only
+/// when no attached client is a wildcard or in its compartment. bind's: "Bind hook allows
+/// only one client at a time" (no lock).
+pub fn check_attach_parameter<'a>(driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
+    let denied = match client.provider.hook.family {
+        HookFamily::Bind => !driver.attached_client_compartments(client.provider).is_empty(),
+        HookFamily::SockAddr => {
+            let _push_lock = driver.acquire_push_lock(client.provider);
+            let attached = driver.attached_client_compartments(client.provider);
+            if client.compartment == WILDCARD_COMPARTMENT {
+                !attached.is_empty()
+            } else {
+                attached.iter().any(|c| *c == WILDCARD_COMPARTMENT || *c == client.compartment)
+            }
+        }
+    };
+    if denied {
+        driver.note("attach denied: another client is attached with a wildcard or the same attach parameter");
+        return Err(access_denied());
+    }
+    Ok(())
+}
+
+/// `_net_ebpf_extension_hook_provider_detach_client`: the hook's detach callback deletes
+/// the client's filter context first; then the client leaves the attached clients.
 pub fn detach_client<'a>(driver: Driver<'a>, provider: &'a Provider, client: u32) {
-    let Some(removed) = driver.remove_client_context(provider, client) else {
+    let Some(context) = driver.client_provider_data(provider, client) else {
         driver.note("the client is not attached: nothing to detach");
         return;
     };
-    if removed.last {
-        driver.delete_filter_context(provider, removed.context);
-    }
+    driver.delete_filter_context(provider, context);
+    let _push_lock = driver.acquire_push_lock(provider);
+    driver.remove_attached_client(provider, client);
 }
 
 /// `_net_ebpf_extension_sock_addr_create_filter_context`: allocate the context, add the
 /// hook's filters on the global handle; on failure `CLEAN_UP_FILTER_CONTEXT`.
 pub fn create_filter_context<'a>(driver: Driver<'a>, client: Client<'a>) -> Result<ContextId, OpFailure> {
     let context = driver.allocate_filter_context(client);
-    let handle = driver.global_engine_handle().expect("attach runs only after start-up opened the global handle");
+    // NULL after a failed start-up, which DriverEntry ignores.
+    let handle = driver.global_engine_handle().unwrap_or(Handle::NULL);
     let filters = driver.filter_parameters(client.provider, context);
     match driver.add_wfp_filters(handle, &filters, context) {
         Ok(ids) => {
@@ -183,7 +261,7 @@ pub fn create_filter_context<'a>(driver: Driver<'a>, client: Client<'a>) -> Resu
 /// global handle, then `net_ebpf_extension_wfp_filter_context_cleanup` drops the
 /// context's own reference.
 pub fn delete_filter_context(driver: Driver<'_>, _provider: &Provider, context: ContextId) {
-    let handle = driver.global_engine_handle().expect("detach runs only after start-up opened the global handle");
+    let handle = driver.global_engine_handle().unwrap_or(Handle::NULL);
     driver.delete_wfp_filters(handle, context);
     driver.dereference_filter_context(context);
 }

@@ -3,8 +3,10 @@
 
 use super::{naive, Design, ProviderLock};
 use crate::log::{ContextId, OpFailure};
-use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{attach_failure, Client, Driver, FilterState, Provider, EBPF_FAILED, EBPF_INVALID_ARGUMENT};
+use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{
+    attach_failure, Client, Driver, FilterState, Hung, Provider, EBPF_FAILED, EBPF_INVALID_ARGUMENT,
+};
 use crate::wfp::{Handle, SessionOptions};
 
 /// Each filter context opens its own engine handle (`FwpmEngineOpen` with a NULL session:
@@ -34,7 +36,8 @@ impl Design for PerContextHandle {
         "Sessions no longer collide: a second Begin waits for the engine's transaction lock (W6) \
          instead of failing. The wait can time out after 15 s (W3): an attach then fails, and a detach's \
          FilterDeleteById that times out leaves its filter behind and its reference never released, so \
-         the context and its handle leak and unload hangs (#5486). Static objects outlive the driver \
+         the context and its handle leak and unload hangs at the provider's deregistration, waiting for its \
+         rundown, before any WFP object is cleaned up (#5486). Static objects outlive the driver \
          unless deleted (#5501)."
     }
 
@@ -45,7 +48,7 @@ impl Design for PerContextHandle {
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), crate::wfp::Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL, &CALLOUTS)
     }
 
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
@@ -76,8 +79,9 @@ impl Design for PerContextHandle {
 
 /// A static global session for provider, sublayers and callouts, and a dynamic session
 /// per filter context: the idea of draft PR #3685. The draft's code is not public: the
-/// model gives it #3866's start-up, clean-up and unload (an assumption, so that its
-/// verdict is about concurrency), and, as the draft predates #3751, no provider lock.
+/// model gives it #3866's start-up and WFP clean-up (an assumption, so that its verdict is
+/// about concurrency), and, as the draft predates #3751, the attach, detach and provider
+/// deregistration of the code before #3751 (no provider lock, no wait for filter contexts).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PerContextDynamic;
 
@@ -113,6 +117,10 @@ impl Design for PerContextDynamic {
 
     fn detach_client<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider, client: u32) {
         naive::detach_client(driver, provider, client)
+    }
+
+    fn hook_provider_unregister<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider) -> Result<(), Hung> {
+        naive::hook_provider_unregister(driver, provider)
     }
 
     fn create_filter_context<'a>(
@@ -187,7 +195,7 @@ pub fn delete_wfp_filters(driver: Driver<'_>, handle: Handle, context: ContextId
 /// handle closed.
 pub fn uninitialize_wfp_components(driver: Driver<'_>) {
     let Some(handle) = driver.global_engine_handle() else { return };
-    for callout in hooks::callouts() {
+    for callout in CALLOUTS {
         let _ = driver.fwps_callout_unregister_by_id(callout);
         let _ = driver.fwpm_callout_delete_by_key(handle, callout);
     }

@@ -4,8 +4,8 @@
 
 use super::{per_context, Design, PerContextHandle};
 use crate::log::ContextId;
-use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{Driver, FilterState, Provider};
+use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{Driver, FilterState, Hung, Provider};
 use crate::wfp::{Handle, Status};
 
 /// `max_retries` of #4192's `net_ebpf_extension_uninitialize_wfp_components`.
@@ -35,13 +35,17 @@ impl Design for PerContext4192 {
     fn trade_offs(&self) -> &'static str {
         "A delete that fails (DELETE_FAILED) keeps its reference: #4192 releases only DELETING \
          filters' references (and ASSERTs the count matches), so the #5486 leak remains and unload \
-         still hangs on the provider rundown. The 10 s wait is spent whenever a context is left."
+         still hangs, now at the end of the WFP clean-up, on the provider rundown. The 10 s wait is spent whenever a context is left."
     }
 
     fn new_state(&self) {}
 
     fn sources(&self) -> &'static [&'static str] {
         &[include_str!("per_context_4192.rs")]
+    }
+
+    fn hook_provider_unregister<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider) -> Result<(), Hung> {
+        hook_provider_unregister(driver, provider)
     }
 
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
@@ -59,6 +63,15 @@ impl Design for PerContext4192 {
     fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {
         delete_wfp_filters(driver, handle, context)
     }
+}
+
+/// #4192's `net_ebpf_extension_hook_provider_unregister`: NMR detaches the bound
+/// clients; the provider goes on the clean-up list, and the wait for its filter contexts
+/// moves to the end of `uninitialize_wfp_components`, after the WFP clean-up.
+pub fn hook_provider_unregister(driver: Driver<'_>, provider: &Provider) -> Result<(), Hung> {
+    driver.nmr_deregister_provider(provider);
+    driver.add_provider_context_to_cleanup_list(provider);
+    Ok(())
 }
 
 /// #4192's `delete_filter_context`: delete the filters, then
@@ -102,7 +115,7 @@ pub fn retried(tries: u32, done: Status, call: impl Fn() -> Result<(), Status>) 
 /// #4192's `net_ebpf_extension_uninitialize_wfp_components`.
 pub fn uninitialize_wfp_components(driver: Driver<'_>) {
     if let Some(handle) = driver.global_engine_handle() {
-        for callout in hooks::callouts() {
+        for callout in CALLOUTS {
             retried(UNLOAD_TRIES_MAX, Status::CalloutNotFound, || driver.fwps_callout_unregister_by_id(callout));
             retried(UNLOAD_TRIES_MAX, Status::CalloutNotFound, || driver.fwpm_callout_delete_by_key(handle, callout));
         }
@@ -116,22 +129,33 @@ pub fn uninitialize_wfp_components(driver: Driver<'_>) {
         driver.set_global_engine_handle(None);
     }
     // "If there are cleanup filters, sleep to give WFP time to issue callbacks."
-    if driver.filter_cleanup_list_is_empty() {
-        return;
-    }
-    driver.wait_for_filter_cleanup_event(CLEANUP_WAIT_S);
-    while let Some(context) = driver.remove_head_filter_cleanup_list() {
-        // "Anything left in the NET_EBPF_EXT_WFP_FILTER_DELETING is considered leaked."
-        let leaked = driver
-            .with_filter_context_lock(context, |filters| {
-                filters.iter().filter(|f| f.state == FilterState::Deleting).count() as i64
-            })
-            .unwrap_or(0);
-        if driver.reference_count(context) != leaked {
-            driver.note("ASSERT(filter_context->reference_count == leaked_filter_count) fails");
+    if !driver.filter_cleanup_list_is_empty() {
+        driver.wait_for_filter_cleanup_event(CLEANUP_WAIT_S);
+        while let Some(context) = driver.remove_head_filter_cleanup_list() {
+            // "Anything left in the NET_EBPF_EXT_WFP_FILTER_DELETING is considered leaked."
+            let leaked = driver
+                .with_filter_context_lock(context, |filters| {
+                    filters.iter().filter(|f| f.state == FilterState::Deleting).count() as i64
+                })
+                .unwrap_or(0);
+            if driver.reference_count(context) != leaked {
+                driver.note("ASSERT(filter_context->reference_count == leaked_filter_count) fails");
+            }
+            for _ in 0..leaked {
+                driver.dereference_filter_context(context);
+            }
         }
-        for _ in 0..leaked {
-            driver.dereference_filter_context(context);
-        }
     }
+    // "Iterate through the provider list and handle cleanup."
+    let _hung = wait_for_provider_context_rundown(driver);
+}
+
+/// Waits for the rundown of every provider on the clean-up list, in order (#4192's loop at
+/// the end of `uninitialize_wfp_components`, #5472's
+/// `net_ebpf_ext_wait_for_provider_context_rundown`).
+pub fn wait_for_provider_context_rundown(driver: Driver<'_>) -> Result<(), Hung> {
+    while let Some(provider) = driver.remove_head_provider_cleanup_list() {
+        driver.wait_for_provider_rundown(provider)?;
+    }
+    Ok(())
 }

@@ -3,12 +3,12 @@
 //! kept on its provider's zombie list, and the zombies swept at unload once every
 //! callout is unregistered. It removes #4192's clean-up list and wait.
 
-use super::per_context_4192::{retried, UNLOAD_TRIES_MAX};
-use super::{per_context, Design, PerContext4192};
+use super::per_context_4192::{retried, wait_for_provider_context_rundown, UNLOAD_TRIES_MAX};
+use super::{naive, per_context, Design, PerContext4192};
 use crate::log::ContextId;
-use crate::netebpfext::hooks::{self, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{Driver, FilterState, Provider};
-use crate::wfp::{FilterId, Handle, Status};
+use crate::netebpfext::hooks::{CALLOUTS_5472, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{Driver, FilterState, Hung, Provider};
+use crate::wfp::{FilterId, Handle, SessionOptions, Status};
 
 /// `NET_EBPF_EXT_DELETE_RETRY_MAX_ATTEMPTS`.
 pub const DELETE_TRIES_MAX: u32 = 3;
@@ -42,6 +42,15 @@ impl Design for PerContext5472 {
 
     fn sources(&self) -> &'static [&'static str] {
         &[include_str!("per_context_5472.rs")]
+    }
+
+    /// #5472's callout table (16 callouts); otherwise #3866's start-up.
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL, &CALLOUTS_5472)
+    }
+
+    fn uninitialize_objects(&self, _: &(), driver: Driver<'_>) -> Result<(), Hung> {
+        uninitialize_objects(driver)
     }
 
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
@@ -172,13 +181,23 @@ pub fn cleanup_zombie_filters(driver: Driver<'_>, provider: &Provider) {
     }
 }
 
+/// #5472's `_net_ebpf_ext_driver_uninitialize_objects`: deregister the providers, clean
+/// up WFP, then `net_ebpf_ext_wait_for_provider_context_rundown`.
+pub fn uninitialize_objects(driver: Driver<'_>) -> Result<(), Hung> {
+    for provider in driver.providers() {
+        driver.hook_provider_unregister(provider)?;
+    }
+    driver.uninitialize_wfp_components();
+    wait_for_provider_context_rundown(driver)
+}
+
 /// #5472's `net_ebpf_extension_uninitialize_wfp_components`: (1) unregister every callout,
 /// (2) only if all are unregistered sweep each provider's zombies, (3) delete callouts,
 /// sublayers and provider (10 tries each), close the global handle.
 pub fn uninitialize_wfp_components(driver: Driver<'_>) {
     let Some(handle) = driver.global_engine_handle() else { return };
     let mut all_callouts_unregistered = true;
-    for callout in hooks::callouts() {
+    for callout in CALLOUTS_5472 {
         let mut unregistered = false;
         for _ in 0..UNLOAD_TRIES_MAX {
             match driver.fwps_callout_unregister_by_id(callout) {
@@ -192,13 +211,13 @@ pub fn uninitialize_wfp_components(driver: Driver<'_>) {
         all_callouts_unregistered &= unregistered;
     }
     if all_callouts_unregistered {
-        for provider in driver.providers() {
+        for provider in driver.provider_context_cleanup_list() {
             cleanup_zombie_filters(driver, provider);
         }
     } else {
         driver.note("a callout could not be unregistered: the zombie filter contexts are kept (ASSERT(FALSE))");
     }
-    for callout in hooks::callouts() {
+    for callout in CALLOUTS_5472 {
         retried(UNLOAD_TRIES_MAX, Status::CalloutNotFound, || driver.fwpm_callout_delete_by_key(handle, callout));
     }
     for sublayer in SUBLAYERS {

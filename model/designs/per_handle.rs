@@ -6,6 +6,7 @@
 
 use super::{naive, per_context, Design, Naive};
 use crate::log::{Actor, ContextId};
+use crate::netebpfext::hooks::CALLOUTS;
 use crate::netebpfext::Driver;
 use crate::scenarios::THREADS_MAX;
 use crate::sync::Mutex;
@@ -44,7 +45,7 @@ impl Design for PerOperationHandle {
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL, &CALLOUTS)
     }
 
     fn uninitialize_wfp_components(&self, _: &(), driver: Driver<'_>) {
@@ -139,7 +140,7 @@ impl Design for PerThreadHandle {
     }
 
     fn initialize_wfp_components(&self, _: &ThreadHandles, driver: Driver<'_>) -> Result<(), Status> {
-        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL)
+        naive::initialize_wfp_components_in_session(driver, SessionOptions::NULL, &CALLOUTS)
     }
 
     fn uninitialize_wfp_components(&self, handles: &ThreadHandles, driver: Driver<'_>) {

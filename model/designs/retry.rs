@@ -1,4 +1,6 @@
-//! `retry` and `retry_unbounded`: #3659's retried Begin in `add_wfp_filters`.
+//! `retry` and `retry_unbounded`: #3659's retried Begin in `add_wfp_filters`. The PR's
+//! branch is not in upstream's history (its description is public), so where the retry
+//! sits is assumed: in `add_wfp_filters`, on the code before #3751 (#3659 predates it).
 
 use super::{naive, Design, Naive};
 use crate::log::ContextId;

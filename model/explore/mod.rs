@@ -34,7 +34,8 @@ use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
 use crate::scan;
 use crate::scenarios::{Action, Scenario};
 use crate::sync::{thread, Arc, Checker, StartGate, Unmodelled, UnmodelledCounter, CHECKER};
-use crate::wfp::{Engine, Spinning, TxnLockPolicy};
+use crate::assumptions::Readings;
+use crate::wfp::{Engine, Spinning};
 
 /// The verdict of one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -112,8 +113,8 @@ impl fmt::Display for Verdict {
 /// the engine's transaction-lock policy.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Who gets the transaction lock when it is released.
-    pub txn_lock: TxnLockPolicy,
+    /// The reading of every assumption the docs do not settle (`crate::assumptions`).
+    pub assumptions: Readings,
     /// At most this many executions; one more makes the run inconclusive.
     pub executions_max: u64,
     /// At most this long; longer makes the run inconclusive. Not in snapshots.
@@ -167,7 +168,7 @@ pub struct Progress {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            txn_lock: TxnLockPolicy::FirstComeFirstServed,
+            assumptions: Readings::default(),
             executions_max: 2_000_000,
             duration_max: Duration::from_secs(600),
             execution_duration_max: Duration::from_secs(10),
@@ -217,6 +218,8 @@ pub struct Report {
     pub traces: u64,
     /// The bound explored to, in words: the settings that applied.
     pub bound: String,
+    /// The reading of every undocumented WFP rule it ran under.
+    pub assumptions: Readings,
     /// How much of the schedule space was covered.
     pub search: Search,
     pub elapsed: Duration,
@@ -458,12 +461,8 @@ impl Shared {
     }
 
     /// The report, once the checker is done: `search` says what was covered, `how` in words.
-    pub fn report(&self, mut bound: String, search: Search, how: &str) -> Report {
+    pub fn report(&self, bound: String, search: Search, how: &str) -> Report {
         let elapsed = self.started.elapsed();
-        // The checks assume first come, first served; any other policy is part of the bound.
-        if self.settings.txn_lock != TxnLockPolicy::FirstComeFirstServed {
-            bound.push_str(&format!(", txn lock {}", self.settings.txn_lock.name()));
-        }
         self.tally.with(|t| {
             let unreached = self.targets.iter().zip(&t.reached).find(|(_, hit)| !**hit).map(|(target, _)| target);
             let (verdict, why) = match (&t.counterexample, &t.stop) {
@@ -544,6 +543,7 @@ impl Shared {
                 executions: t.executions,
                 traces: t.traces.len() as u64,
                 bound,
+                assumptions: self.settings.assumptions,
                 search,
                 elapsed,
                 counterexample: t.counterexample.clone(),
@@ -623,14 +623,12 @@ pub fn refusal(design: &dyn DynDesign) -> Option<String> {
 /// Under loom and real threads `t0` joins the others first, so it is the one
 /// (`thread::join_all` says why shuttle does not join).
 pub(crate) fn execute(shared: &Arc<Shared>, log: Log) {
-    let engine = Arc::new(Engine::with_policy(log.clone(), shared.plan.clone(), shared.settings.txn_lock));
-    let (ext, started) = Extension::start(engine.clone(), shared.design.clone(), shared.scenario.filters_per_attach);
+    let engine = Arc::new(Engine::with_readings(log.clone(), shared.plan.clone(), shared.settings.assumptions));
+    // DriverEntry registers the providers even when start-up failed: the threads run.
+    let (ext, _started) = Extension::start(engine.clone(), shared.design.clone(), shared.scenario.filters_per_attach);
     let threads = shared.scenario.threads.len();
     let end =
         Arc::new(End { running: UnmodelledCounter::new(threads as u64), ext, engine, log, shared: shared.clone() });
-    if started.is_err() {
-        return end.finish(false);
-    }
     let gate = Arc::new(StartGate::new(threads));
     let spawned: Vec<_> = (1..threads)
         .map(|t| {
@@ -660,14 +658,12 @@ struct End {
 impl End {
     fn thread_done(&self) {
         if self.running.decrement() == 0 {
-            self.finish(true);
+            self.finish();
         }
     }
 
-    fn finish(&self, started: bool) {
-        if started {
-            self.ext.unload(Actor::Main);
-        }
+    fn finish(&self) {
+        self.ext.unload(Actor::Main);
         let record = ExecutionRecord {
             events: self.log.snapshot(),
             engine: Some(self.engine.summary()),

@@ -1,5 +1,6 @@
 //! netebpfext's filter contexts and the lists that hold them (each provider's filter
-//! context list and #5472's zombie list, #4192's clean-up list), each its own
+//! context list and #5472's zombie list, #4192's clean-up list, and before #3751 each
+//! provider's list of attached clients), each its own
 //! [`SharedState`]: attach, detach and the delete notification change them from every
 //! thread, so loom sees each access (see `SharedState` for shuttle). Contexts of
 //! different threads share nothing, so they add no interleavings where they cannot
@@ -19,6 +20,26 @@ pub const CONTEXTS_PER_THREAD_MAX: u32 = 4;
 /// A list of contexts (`LIST_ENTRY`), in order.
 type ContextList = SharedState<Vec<ContextId>>;
 
+/// A client on its provider's `attached_clients_list` (before #3751), with its compartment
+/// and its provider data (the filter context its attach created).
+#[derive(Debug, Clone, Copy)]
+struct AttachedClient {
+    client: u32,
+    compartment: u32,
+    context: ContextId,
+}
+
+/// One hook provider's lists.
+struct ProviderLists {
+    hook: &'static Hook,
+    /// `filter_context_list` (#3751).
+    contexts: ContextList,
+    /// `zombie_filter_context_list` (#5472).
+    zombies: ContextList,
+    /// `attached_clients_list` (before #3751).
+    clients: SharedState<Vec<AttachedClient>>,
+}
+
 /// Every filter context of one execution.
 pub(super) struct Contexts {
     /// Context `id` is `slots[id - 1]`.
@@ -27,8 +48,8 @@ pub(super) struct Contexts {
     /// can find the context (through a list, which the checker sees), and never changed:
     /// reading it needs no scheduling point.
     compartments: Vec<Unmodelled<u32>>,
-    /// Per hook provider: its `filter_context_list` and (#5472) its `zombie_filter_context_list`.
-    lists: Vec<(&'static Hook, ContextList, ContextList)>,
+    /// Per hook provider, its lists.
+    lists: Vec<ProviderLists>,
     /// #4192's `filter_cleanup_list`.
     cleanup: ContextList,
     /// Per worker thread, how many contexts it created. Only that thread touches its own
@@ -46,7 +67,12 @@ impl Contexts {
             compartments: (0..slots).map(|_| Unmodelled::new(0)).collect(),
             lists: HOOKS
                 .iter()
-                .map(|hook| (*hook, SharedState::new(Vec::new()), SharedState::new(Vec::new())))
+                .map(|hook| ProviderLists {
+                    hook,
+                    contexts: SharedState::new(Vec::new()),
+                    zombies: SharedState::new(Vec::new()),
+                    clients: SharedState::new(Vec::new()),
+                })
                 .collect(),
             cleanup: SharedState::new(Vec::new()),
             created: (0..THREADS_MAX).map(|_| Unmodelled::new(0)).collect(),
@@ -54,8 +80,8 @@ impl Contexts {
         }
     }
 
-    fn lists(&self, hook: &'static Hook) -> &(&'static Hook, ContextList, ContextList) {
-        self.lists.iter().find(|(h, _, _)| *h == hook).expect("every hook has a provider")
+    fn lists(&self, hook: &'static Hook) -> &ProviderLists {
+        self.lists.iter().find(|lists| lists.hook == hook).expect("every hook has a provider")
     }
 
     fn with<R>(&self, id: ContextId, f: impl FnOnce(&mut FilterContext) -> R) -> R {
@@ -111,22 +137,64 @@ impl Contexts {
         id
     }
 
+    /// The first listed context of `hook` in `compartment`, if there is one.
+    pub fn matching(&self, hook: &'static Hook, compartment: u32) -> Option<ContextId> {
+        self.lists(hook).contexts.with(|list| self.find_in(list, compartment))
+    }
+
+    fn find_in(&self, list: &[ContextId], compartment: u32) -> Option<ContextId> {
+        list.iter().copied().find(|id| self.compartments[*id as usize - 1].with(|c| *c == compartment))
+    }
+
     /// Adds `client` to a listed context of `hook` in `compartment`, if there is one.
     pub fn join(&self, actor: Actor, hook: &'static Hook, compartment: u32, client: u32) -> Option<ContextId> {
-        self.lists(hook).1.with(|list| {
-            let id = list.iter().copied().find(|id| self.compartments[*id as usize - 1].with(|c| *c == compartment))?;
+        self.lists(hook).contexts.with(|list| {
+            let id = self.find_in(list, compartment)?;
             self.with_live(id, actor, "join it", |ctx| ctx.clients.push(client)).map(|()| id)
         })
     }
 
-    pub fn insert(&self, hook: &'static Hook, id: ContextId) {
-        self.lists(hook).1.with(|list| list.push(id))
+    pub fn is_list_empty(&self, hook: &'static Hook) -> bool {
+        self.lists(hook).contexts.with(|list| list.is_empty())
+    }
+
+    /// Puts context `id` on its provider's list, at the head or the tail.
+    pub fn insert(&self, hook: &'static Hook, id: ContextId, at_head: bool) {
+        self.lists(hook).contexts.with(|list| if at_head { list.insert(0, id) } else { list.push(id) })
+    }
+
+    /// The compartments of `hook`'s attached clients (before #3751), in list order.
+    pub fn attached_compartments(&self, hook: &'static Hook) -> Vec<u32> {
+        self.lists(hook).clients.with(|list| list.iter().map(|c| c.compartment).collect())
+    }
+
+    /// Puts `client`, whose provider data is `context`, at the tail of `hook`'s attached clients.
+    pub fn attach_client(&self, hook: &'static Hook, client: u32, compartment: u32, context: ContextId) {
+        self.lists(hook).clients.with(|list| list.push(AttachedClient { client, compartment, context }))
+    }
+
+    /// The provider data of `hook`'s attached `client`.
+    pub fn provider_data(&self, hook: &'static Hook, client: u32) -> Option<ContextId> {
+        self.lists(hook).clients.with(|list| list.iter().find(|c| c.client == client).map(|c| c.context))
+    }
+
+    /// Takes `client` off `hook`'s attached clients; its provider data, if it was on it.
+    pub fn detach_client(&self, hook: &'static Hook, client: u32) -> Option<ContextId> {
+        self.lists(hook).clients.with(|list| {
+            let at = list.iter().position(|c| c.client == client)?;
+            Some(list.remove(at).context)
+        })
+    }
+
+    /// Every context of `hook` not yet freed, in id order.
+    pub fn live_of(&self, hook: &'static Hook) -> Vec<ContextId> {
+        self.all().into_iter().filter(|ctx| ctx.hook == hook && !ctx.freed).map(|ctx| ctx.id).collect()
     }
 
     /// Removes `client` from its context of `hook`; the last client takes the context
     /// off the list. With it, the context's filter ids if it was the last.
     pub fn leave(&self, actor: Actor, hook: &'static Hook, client: u32) -> Option<(ClientRemoved, Vec<FilterId>)> {
-        self.lists(hook).1.with(|list| {
+        self.lists(hook).contexts.with(|list| {
             let (at, removed) = list.iter().enumerate().find_map(|(at, id)| {
                 self.with_live(*id, actor, "remove a client from it", |ctx| {
                     if !ctx.clients.contains(&client) {
@@ -146,26 +214,12 @@ impl Contexts {
         })
     }
 
-    /// Every client of a listed context, with its hook, in context id order (the order
-    /// NMR detaches them in at unload is not the model's to choose, so it is fixed).
-    pub fn attached(&self) -> Vec<(&'static Hook, u32)> {
-        let mut listed: Vec<(ContextId, &'static Hook)> = Vec::new();
-        for (hook, list, _) in &self.lists {
-            listed.extend(list.with(|list| list.clone()).into_iter().map(|id| (id, *hook)));
-        }
-        listed.sort_by_key(|(id, _)| *id);
-        listed
-            .into_iter()
-            .flat_map(|(id, hook)| self.with(id, |ctx| ctx.clients.clone()).into_iter().map(move |c| (hook, c)))
-            .collect()
-    }
-
     pub fn zombie_push(&self, hook: &'static Hook, id: ContextId) {
-        self.lists(hook).2.with(|list| list.push(id))
+        self.lists(hook).zombies.with(|list| list.push(id))
     }
 
     pub fn zombie_pop(&self, hook: &'static Hook) -> Option<ContextId> {
-        self.lists(hook).2.with(|list| (!list.is_empty()).then(|| list.remove(0)))
+        self.lists(hook).zombies.with(|list| (!list.is_empty()).then(|| list.remove(0)))
     }
 
     pub fn cleanup_push(&self, id: ContextId) {

@@ -1,18 +1,63 @@
-//! netebpfext's hook providers and the WFP objects they name.
+//! netebpfext's hook providers, their filter tables and the WFP objects start-up adds.
 //!
-//! Keys are the GUID names of the real code. Filter lists follow the code at the time of
-//! the #3728 failure (upstream `netebpfext/net_ebpf_ext_sock_addr.c`, commit 06533c8d): connect4 and connect6 add two filters
-//! each. Later code added a third connect4 filter (at `ALE_CONNECT_REDIRECT_V6`); the
-//! model does not. Which sublayer each connect filter names is an assumption: it changes
-//! no rule the model checks beyond W13's "the sublayer exists".
+//! Keys are the GUID names of the real code. The filter tables are upstream's
+//! (`_cgroup_inet4_connect_filter_parameters` and the others in
+//! `netebpfext/net_ebpf_ext_sock_addr.c`, `_net_ebpf_extension_bind_wfp_filter_parameters`
+//! in `net_ebpf_ext_bind.c`), the same at every commit a design models (06533c8d through
+//! 55e4ffa8). A filter whose table gives no sublayer (`NULL`) is added on
+//! `EBPF_DEFAULT_SUBLAYER`, as `net_ebpf_extension_add_wfp_filters` does.
 
 pub const PROVIDER: &str = "EBPF_WFP_PROVIDER";
 pub const DEFAULT_SUBLAYER: &str = "EBPF_DEFAULT_SUBLAYER";
 pub const CGROUP_CONNECT_V4_SUBLAYER: &str = "EBPF_HOOK_CGROUP_CONNECT_V4_SUBLAYER";
 pub const CGROUP_CONNECT_V6_SUBLAYER: &str = "EBPF_HOOK_CGROUP_CONNECT_V6_SUBLAYER";
 
-/// The sublayers start-up adds, in order.
+/// The sublayers start-up adds, in order (`_net_ebpf_ext_sublayers`).
 pub const SUBLAYERS: [&str; 3] = [DEFAULT_SUBLAYER, CGROUP_CONNECT_V4_SUBLAYER, CGROUP_CONNECT_V6_SUBLAYER];
+
+/// The callouts start-up registers and adds, in order (`_net_ebpf_ext_wfp_callout_states`
+/// in `netebpfext/net_ebpf_ext.c`), from 06533c8d through #4192 (86fe3008): 14, with the
+/// L2 and FLOW_ESTABLISHED callouts no hook of the model names.
+pub const CALLOUTS: [&str; 14] = [
+    "EBPF_HOOK_OUTBOUND_L2_CALLOUT",
+    "EBPF_HOOK_INBOUND_L2_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_ALLOC_V4_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_RELEASE_V4_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_ALLOC_V6_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_RELEASE_V6_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_CONNECT_V4_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_CONNECT_V6_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V4_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V6_CALLOUT",
+    "EBPF_HOOK_ALE_CONNECT_REDIRECT_V4_CALLOUT",
+    "EBPF_HOOK_ALE_CONNECT_REDIRECT_V6_CALLOUT",
+    "EBPF_HOOK_ALE_FLOW_ESTABLISHED_V4_CALLOUT",
+    "EBPF_HOOK_ALE_FLOW_ESTABLISHED_V6_CALLOUT",
+];
+
+/// The callout table at #5472 (55e4ffa8): 16, the L2 callouts gone, the sock_addr bind
+/// and listen callouts added.
+pub const CALLOUTS_5472: [&str; 16] = [
+    "EBPF_HOOK_ALE_RESOURCE_ALLOC_V4_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_RELEASE_V4_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_ALLOC_V6_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_RELEASE_V6_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_CONNECT_V4_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_CONNECT_V6_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V4_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V6_CALLOUT",
+    "EBPF_HOOK_ALE_CONNECT_REDIRECT_V4_CALLOUT",
+    "EBPF_HOOK_ALE_CONNECT_REDIRECT_V6_CALLOUT",
+    "EBPF_HOOK_ALE_FLOW_ESTABLISHED_V4_CALLOUT",
+    "EBPF_HOOK_ALE_FLOW_ESTABLISHED_V6_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_ALLOC_V4_SOCK_ADDR_CALLOUT",
+    "EBPF_HOOK_ALE_RESOURCE_ALLOC_V6_SOCK_ADDR_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_LISTEN_V4_CALLOUT",
+    "EBPF_HOOK_ALE_AUTH_LISTEN_V6_CALLOUT",
+];
+
+/// The compartment of an attach that names none (`UNSPECIFIED_COMPARTMENT_ID`): a wildcard.
+pub const WILDCARD_COMPARTMENT: u32 = 0;
 
 /// One filter a hook adds for each filter context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +65,25 @@ pub struct FilterTemplate {
     pub layer: &'static str,
     pub sublayer: &'static str,
     pub callout: &'static str,
+}
+
+/// Which extension file's attach callback serves the hook before #3751
+/// (`_net_ebpf_extension_sock_addr_on_client_attach`, `_net_ebpf_extension_bind_on_client_attach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookFamily {
+    SockAddr,
+    Bind,
+}
+
+/// `ATTACH_CAPABILITY_*`: which attaches a provider accepts since #3751 (c73a0864).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachCapability {
+    /// One client at a time (bind).
+    SingleAttach,
+    /// One client per compartment, and a wildcard only alone (recv_accept).
+    SingleAttachPerHook,
+    /// Clients of one compartment share a filter context (connect).
+    MultiAttachWithWildcard,
 }
 
 /// A hook provider: one per attach type.
@@ -31,6 +95,8 @@ pub struct Hook {
     pub attach_type: &'static str,
     /// The name its provider's push lock has in logs.
     pub push_lock: &'static str,
+    pub family: HookFamily,
+    pub attach_capability: AttachCapability,
     pub filters: &'static [FilterTemplate],
 }
 
@@ -42,9 +108,12 @@ pub static CONNECT4: Hook = Hook {
     name: "connect4",
     push_lock: "connect4 push lock",
     attach_type: "BPF_CGROUP_INET4_CONNECT",
+    family: HookFamily::SockAddr,
+    attach_capability: AttachCapability::MultiAttachWithWildcard,
     filters: &[
         filter("ALE_AUTH_CONNECT_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_AUTH_CONNECT_V4_CALLOUT"),
-        filter("ALE_CONNECT_REDIRECT_V4", CGROUP_CONNECT_V4_SUBLAYER, "EBPF_HOOK_ALE_CONNECT_REDIRECT_V4_CALLOUT"),
+        filter("ALE_CONNECT_REDIRECT_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_CONNECT_REDIRECT_V4_CALLOUT"),
+        filter("ALE_CONNECT_REDIRECT_V6", CGROUP_CONNECT_V4_SUBLAYER, "EBPF_HOOK_ALE_CONNECT_REDIRECT_V6_CALLOUT"),
     ],
 };
 
@@ -52,6 +121,8 @@ pub static CONNECT6: Hook = Hook {
     name: "connect6",
     push_lock: "connect6 push lock",
     attach_type: "BPF_CGROUP_INET6_CONNECT",
+    family: HookFamily::SockAddr,
+    attach_capability: AttachCapability::MultiAttachWithWildcard,
     filters: &[
         filter("ALE_AUTH_CONNECT_V6", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_AUTH_CONNECT_V6_CALLOUT"),
         filter("ALE_CONNECT_REDIRECT_V6", CGROUP_CONNECT_V6_SUBLAYER, "EBPF_HOOK_ALE_CONNECT_REDIRECT_V6_CALLOUT"),
@@ -62,6 +133,8 @@ pub static RECV_ACCEPT4: Hook = Hook {
     name: "recv_accept4",
     push_lock: "recv_accept4 push lock",
     attach_type: "BPF_CGROUP_INET4_RECV_ACCEPT",
+    family: HookFamily::SockAddr,
+    attach_capability: AttachCapability::SingleAttachPerHook,
     filters: &[filter("ALE_AUTH_RECV_ACCEPT_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V4_CALLOUT")],
 };
 
@@ -69,32 +142,28 @@ pub static RECV_ACCEPT6: Hook = Hook {
     name: "recv_accept6",
     push_lock: "recv_accept6 push lock",
     attach_type: "BPF_CGROUP_INET6_RECV_ACCEPT",
+    family: HookFamily::SockAddr,
+    attach_capability: AttachCapability::SingleAttachPerHook,
     filters: &[filter("ALE_AUTH_RECV_ACCEPT_V6", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V6_CALLOUT")],
 };
 
-/// The bind hook (its own provider, not sock_addr's): four filters.
+/// The bind hook (its own provider, not sock_addr's): four filters, assignment first.
 pub static BIND: Hook = Hook {
     name: "bind",
     push_lock: "bind push lock",
     attach_type: "BPF_ATTACH_TYPE_BIND",
+    family: HookFamily::Bind,
+    attach_capability: AttachCapability::SingleAttach,
     filters: &[
         filter("ALE_RESOURCE_ASSIGNMENT_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_RESOURCE_ALLOC_V4_CALLOUT"),
-        filter("ALE_RESOURCE_RELEASE_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_RESOURCE_RELEASE_V4_CALLOUT"),
         filter("ALE_RESOURCE_ASSIGNMENT_V6", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_RESOURCE_ALLOC_V6_CALLOUT"),
+        filter("ALE_RESOURCE_RELEASE_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_RESOURCE_RELEASE_V4_CALLOUT"),
         filter("ALE_RESOURCE_RELEASE_V6", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_RESOURCE_RELEASE_V6_CALLOUT"),
     ],
 };
 
-/// Every hook provider, in the order start-up registers their callouts.
-pub static HOOKS: [&Hook; 5] = [&CONNECT4, &CONNECT6, &RECV_ACCEPT4, &RECV_ACCEPT6, &BIND];
-
-/// Every callout, each once, in registration order.
-pub fn callouts() -> Vec<&'static str> {
-    let mut callouts: Vec<&'static str> = Vec::new();
-    for filter in HOOKS.iter().flat_map(|h| h.filters) {
-        if !callouts.contains(&filter.callout) {
-            callouts.push(filter.callout);
-        }
-    }
-    callouts
-}
+/// Every hook provider, in the order `net_ebpf_ext_register_providers` registers them and
+/// `net_ebpf_ext_unregister_providers` deregisters them: bind, then sock_addr's
+/// (`_ebpf_sock_addr_hook_provider_context`: INET4_CONNECT, INET4_RECV_ACCEPT,
+/// INET6_CONNECT, INET6_RECV_ACCEPT).
+pub static HOOKS: [&Hook; 5] = [&BIND, &CONNECT4, &RECV_ACCEPT4, &CONNECT6, &RECV_ACCEPT6];

@@ -37,6 +37,15 @@ pub const EBPF_INVALID_ARGUMENT: &str = "EBPF_INVALID_ARGUMENT";
 /// `create_filter_context` returns this when the context's engine handle cannot be opened.
 pub const EBPF_FAILED: &str = "EBPF_FAILED";
 
+/// An attach the provider's attach policy refused (`EBPF_ACCESS_DENIED`, then
+/// `STATUS_ACCESS_DENIED`, `EBPF_EXTENSION_FAILED_TO_LOAD`, `EINVAL`).
+pub fn access_denied() -> OpFailure {
+    OpFailure { wfp: None, ebpf: EBPF_ACCESS_DENIED, errno: EINVAL }
+}
+
+/// A second attach a provider does not accept.
+pub const EBPF_ACCESS_DENIED: &str = "EBPF_ACCESS_DENIED";
+
 /// An attach that failed: `create_filter_context` returned `ebpf`, so attach returned
 /// `STATUS_ACCESS_DENIED`, the core `EBPF_EXTENSION_FAILED_TO_LOAD`, the library `EINVAL`.
 pub fn attach_failure(wfp: Status, ebpf: &'static str) -> OpFailure {
@@ -101,6 +110,11 @@ pub struct Client<'a> {
     pub compartment: u32,
 }
 
+/// A wait at unload that never ends: unload stops there, and what it would have done
+/// next is never done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hung;
+
 /// What removing a client from its filter context found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientRemoved {
@@ -135,6 +149,11 @@ pub struct Extension {
     providers: Vec<Provider>,
     /// `_fwp_engine_handle`: written only at start-up and unload, when one thread runs.
     global: Unmodelled<Option<Handle>>,
+    /// NMR's bindings: every client whose attach succeeded and that has not detached, with
+    /// its provider. NMR's own bookkeeping, read only at unload, when one thread runs.
+    bindings: Unmodelled<Vec<(&'static Hook, u32)>>,
+    /// #4192's `provider_context_cleanup_list`: written and read only at unload.
+    provider_cleanup: Unmodelled<Vec<&'static Hook>>,
     contexts: Contexts,
     /// The scaling study's override of how many filters each attach adds.
     filters_per_attach: Option<usize>,
@@ -233,6 +252,10 @@ impl<'a> Driver<'a> {
 /// The design's bodies, called through the design so that an override is what every
 /// path runs.
 impl<'a> Driver<'a> {
+    pub fn hook_provider_unregister(&self, provider: &'a Provider) -> Result<(), Hung> {
+        self.ext.design.hook_provider_unregister(self.state(), *self, provider)
+    }
+
     pub fn uninitialize_wfp_components(&self) {
         self.ext.design.uninitialize_wfp_components(self.state(), *self)
     }
@@ -417,7 +440,96 @@ impl<'a> Driver<'a> {
 
     /// `InsertTailList(&provider_context->filter_context_list, &filter_context->link)`.
     pub fn insert_filter_context(&self, provider: &Provider, context: ContextId) {
-        self.ext.contexts.insert(provider.hook, context)
+        self.ext.contexts.insert(provider.hook, context, false)
+    }
+
+    /// `InsertHeadList(&provider_context->filter_context_list, &filter_context->link)`.
+    pub fn insert_filter_context_at_head(&self, provider: &Provider, context: ContextId) {
+        self.ext.contexts.insert(provider.hook, context, true)
+    }
+
+    /// `IsListEmpty(&provider_context->filter_context_list)`.
+    pub fn filter_context_list_is_empty(&self, provider: &Provider) -> bool {
+        self.ext.contexts.is_list_empty(provider.hook)
+    }
+
+    /// `net_ebpf_extension_get_matching_filter_context`: a listed context of the client's
+    /// provider in its compartment, without joining it.
+    pub fn matching_filter_context(&self, client: Client<'a>) -> Option<ContextId> {
+        self.ext.contexts.matching(client.provider.hook, client.compartment)
+    }
+
+    /// Before #3751: the compartments of the clients on the provider's
+    /// `attached_clients_list`, in list order.
+    pub fn attached_client_compartments(&self, provider: &Provider) -> Vec<u32> {
+        self.ext.contexts.attached_compartments(provider.hook)
+    }
+
+    /// Before #3751: `net_ebpf_extension_hook_client_set_provider_data(client, context)`,
+    /// then `InsertTailList(&provider_context->attached_clients_list, &hook_client->link)`.
+    pub fn insert_attached_client(&self, client: Client<'a>, context: ContextId) {
+        self.ext.contexts.attach_client(client.provider.hook, client.id, client.compartment, context)
+    }
+
+    /// Before #3751: `net_ebpf_extension_hook_client_get_provider_data`: the filter context
+    /// of an attached client.
+    pub fn client_provider_data(&self, provider: &Provider, client: u32) -> Option<ContextId> {
+        self.ext.contexts.provider_data(provider.hook, client)
+    }
+
+    /// Before #3751: `RemoveEntryList(&hook_client->link)`: the client leaves its provider's
+    /// attached clients (its filter context is already deleted).
+    pub fn remove_attached_client(&self, provider: &Provider, client: u32) {
+        if let Some(context) = self.ext.contexts.detach_client(provider.hook, client) {
+            self.log().push(self.actor, EventKind::ClientLeft { context, client, last: true, filters: Vec::new() });
+        }
+    }
+
+    /// `NmrDeregisterProvider`, then `NmrWaitForProviderDeregisterComplete`: NMR detaches
+    /// every client still bound to the provider (the design's `detach_client`, in client
+    /// order: NMR's order is not the model's to choose) and waits for the detaches.
+    pub fn nmr_deregister_provider(&self, provider: &'a Provider) {
+        let mut bound: Vec<u32> = self
+            .ext
+            .bindings
+            .with(|bound| bound.iter().filter(|(hook, _)| *hook == provider.hook).map(|(_, c)| *c).collect());
+        bound.sort_unstable();
+        for client in bound {
+            self.ext.detach(self.actor, provider.hook.name, client);
+        }
+    }
+
+    /// `_ebpf_ext_attach_wait_for_rundown(&provider_context->rundown)` (#3751 on): each
+    /// filter context holds a rundown reference on its provider from its creation until it
+    /// is freed, so the wait ends when every context of the provider is freed. WFP first
+    /// delivers what notifications it still owes (`delete_notification=deferred`); unload
+    /// runs alone, so a context not freed then never is: the wait never ends.
+    pub fn wait_for_provider_rundown(&self, provider: &Provider) -> Result<(), Hung> {
+        // `delete_notification=deferred`: the latest moment WFP may deliver what it owes.
+        self.engine().deliver_deferred(self.actor);
+        let live = self.ext.contexts.live_of(provider.hook);
+        if live.is_empty() {
+            return Ok(());
+        }
+        self.log().push(self.actor, EventKind::Hung { provider: provider.hook.name, contexts: live });
+        Err(Hung)
+    }
+
+    /// #4192: `net_ebpf_ext_add_provider_context_to_cleanup_list`.
+    pub fn add_provider_context_to_cleanup_list(&self, provider: &Provider) {
+        self.ext.provider_cleanup.with(|list| list.push(provider.hook))
+    }
+
+    /// #5472: the providers on `provider_context_cleanup_list`, walked in order.
+    pub fn provider_context_cleanup_list(&self) -> Vec<&'a Provider> {
+        let hooks = self.ext.provider_cleanup.with(|list| list.clone());
+        hooks.into_iter().filter_map(|hook| self.ext.providers.iter().find(|p| p.hook == hook)).collect()
+    }
+
+    /// #4192: `RemoveHeadList(&provider_context_cleanup_list)`.
+    pub fn remove_head_provider_cleanup_list(&self) -> Option<&'a Provider> {
+        let hook = self.ext.provider_cleanup.with(|list| (!list.is_empty()).then(|| list.remove(0)))?;
+        self.ext.providers.iter().find(|p| p.hook == hook)
     }
 
     /// `net_ebpf_ext_remove_client_context`; the last client also takes the context off
@@ -461,18 +573,25 @@ impl<'a> Driver<'a> {
     }
 
     /// #4192's `KeWaitForSingleObject(&wfp_filter_cleanup_event, ..., 10 s)` at unload,
-    /// when the clean-up list is not empty. The model's delete notifications come inside
-    /// the call that deletes the filter, and unload runs alone, so no notification can
-    /// come while it waits: the wait times out (logged), and `false` says so.
+    /// when the clean-up list is not empty. WFP delivers what notifications it still owes
+    /// (only under `delete_notification=deferred`: otherwise each came inside the call that
+    /// deleted its filter); unload runs alone, so no other can come while it waits. `true`:
+    /// the list emptied and the event was set; `false`: the wait timed out (logged).
     pub fn wait_for_filter_cleanup_event(&self, _timeout_s: u32) -> bool {
+        self.engine().deliver_deferred(self.actor);
+        if self.ext.contexts.cleanup_is_empty() {
+            return true;
+        }
         self.note("waits for the filter clean-up event: no delete notification can come, the wait times out");
         false
     }
 }
 
 impl Extension {
-    /// Loads netebpfext: the design's `initialize_wfp_components`, then the hook
-    /// providers. Returns the extension even when start-up failed, with the failure.
+    /// Loads netebpfext (`DriverEntry`): the design's `initialize_wfp_components`, then
+    /// the hook providers. DriverEntry ignores a failed `initialize_wfp_components`
+    /// (`(void)`, upstream TODO #521) and registers the providers anyway: the extension
+    /// is returned with the failure, and attaches run on it.
     pub fn start(
         engine: Arc<Engine>,
         design: Arc<dyn DynDesign>,
@@ -484,6 +603,8 @@ impl Extension {
             design,
             providers: HOOKS.iter().map(|hook| Provider { hook, push_lock: Mutex::new(()) }).collect(),
             global: Unmodelled::new(None),
+            bindings: Unmodelled::new(Vec::new()),
+            provider_cleanup: Unmodelled::new(Vec::new()),
             contexts: Contexts::new(),
             filters_per_attach,
             engine,
@@ -491,8 +612,10 @@ impl Extension {
         let actor = Actor::Main;
         ext.log().push(actor, EventKind::OpStart(Op::Startup));
         let started = ext.design.initialize_wfp_components(&*ext.design_state, ext.driver(actor));
-        // DriverEntry fails with the status; no user-mode caller sees an errno.
-        let failure = started.err().map(|status| OpFailure { wfp: Some(status), ebpf: "DriverEntry failed", errno: 0 });
+        // No user-mode caller sees an errno; DriverEntry goes on.
+        let failure = started
+            .err()
+            .map(|status| OpFailure { wfp: Some(status), ebpf: "initialize_wfp_components failed", errno: 0 });
         ext.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
         (ext, failure.map_or(Ok(()), Err))
     }
@@ -529,21 +652,12 @@ impl Extension {
         self.design.filter_change_notify(&*self.design_state, self.driver(actor), filter, context)
     }
 
-    /// Unload: NMR detaches every client still attached, then the design's
-    /// `uninitialize_wfp_components`; then unload waits for every provider's rundown,
-    /// which needs every filter context freed.
+    /// Unload (`_net_ebpf_ext_driver_unload`): the design's
+    /// `_net_ebpf_ext_driver_uninitialize_objects`. A wait in it that never ends is
+    /// logged where it waits, and unload stops there.
     pub fn unload(&self, actor: Actor) {
         self.log().push(actor, EventKind::OpStart(Op::Unload));
-        for (hook, client) in self.contexts.attached() {
-            self.detach(actor, hook.name, client);
-        }
-        self.design.uninitialize_wfp_components(&*self.design_state, self.driver(actor));
-        if self.contexts.all().iter().any(|ctx| !ctx.freed) {
-            self.log().push(
-                actor,
-                EventKind::Note("a filter context is never freed: provider rundown never completes, unload hangs"),
-            );
-        }
+        let _hung = self.design.uninitialize_objects(&*self.design_state, self.driver(actor));
         self.log().push(actor, EventKind::OpEnd { op: Op::Unload, failure: None });
     }
 
@@ -554,6 +668,9 @@ impl Extension {
         self.log().push(actor, EventKind::OpStart(op));
         let client = Client { provider, id: client, compartment };
         let result = self.design.attach_client(&*self.design_state, self.driver(actor), client);
+        if result.is_ok() {
+            self.bindings.with(|bound| bound.push((provider.hook, client.id)));
+        }
         self.log().push(actor, EventKind::OpEnd { op, failure: result.err() });
         result
     }
@@ -565,6 +682,7 @@ impl Extension {
         let op = Op::Detach { hook: provider.hook.name, client };
         self.log().push(actor, EventKind::OpStart(op));
         self.design.detach_client(&*self.design_state, self.driver(actor), provider, client);
+        self.bindings.with(|bound| bound.retain(|binding| *binding != (provider.hook, client)));
         self.log().push(actor, EventKind::OpEnd { op, failure: None });
     }
 

@@ -85,6 +85,9 @@ fn line(event: &Event) -> Line {
         EventKind::ClientLeft { context, client, last: false, .. } => {
             plain(format!("client {client} leaves filter context {context} (other clients remain)"))
         }
+        EventKind::ClientLeft { context, client, last: true, filters, .. } if filters.is_empty() => {
+            plain(format!("client {client} leaves the provider's attached clients (filter context {context} was deleted first)"))
+        }
         EventKind::ClientLeft { context, last: true, filters, .. } => {
             let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
             plain(format!("filter context {context} has no client left: delete {}", filters.join(", ")))
@@ -92,6 +95,12 @@ fn line(event: &Event) -> Line {
         EventKind::ContextFreed { context } => plain(format!("filter context {context} freed")),
         EventKind::Lock { name, taken: true } => plain(format!("takes {name}")),
         EventKind::Lock { name, taken: false } => plain(format!("releases {name}")),
+        EventKind::Hung { provider, contexts } => plain(format!(
+            "waits for the {provider} provider's rundown forever: filter context{} {} never freed; unload stops here",
+            if contexts.len() == 1 { "" } else { "s" },
+            contexts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+                + if contexts.len() == 1 { " is" } else { " are" }
+        )),
         EventKind::Note(note) => plain(format!("({note})")),
     }
 }

@@ -134,6 +134,7 @@ pub fn counterexample_text(row: &Row) -> String {
         let _ = writeln!(out, "declared: {} ({})", expected.verdict, expected.reason);
     }
     let _ = writeln!(out, "bound: {}", r.bound);
+    let _ = writeln!(out, "assumptions: {} (`wfpcheck --assumptions` lists them)", r.assumptions);
     if let Some(events) = &r.unfinished {
         let _ = writeln!(out, "\nthe execution the watchdog gave up on, as far as it got:\n");
         out.push_str(&table(events));
@@ -210,6 +211,7 @@ pub fn rows_json(rows: &[Row]) -> String {
                 ("failing_executions", r.failing_executions.to_string()),
                 ("traces", r.traces.to_string()),
                 ("bound", json_string(&r.bound)),
+                ("assumptions", json_string(&r.assumptions.to_string())),
                 ("elapsed_ms", r.elapsed.as_millis().to_string()),
                 ("why", json_string(&r.why)),
                 ("schedule", json_or_null(r.counterexample.as_ref().and_then(|c| c.schedule.clone()))),

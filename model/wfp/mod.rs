@@ -15,6 +15,9 @@ use std::fmt;
 pub use self::status::Status;
 
 use self::objects::{Keyed, Objects, Owner};
+use crate::assumptions::{
+    AbortedAdd, DeleteNotification, DynamicClose, ForeignTransaction, ImplicitCall, NullSessionWait, Readings,
+};
 use crate::faults::{CallKind, FaultKind, FaultPlan};
 use crate::log::{Actor, CallEvent, CallOk, ContextId, Effect, EventKind, Log, Target, TxnRef};
 use crate::sync::{Arc, Mutex, MutexGuard, Signal, Unmodelled};
@@ -25,6 +28,13 @@ pub struct SessionId(pub u32);
 
 /// The model's engine handle is its session's id.
 pub type Handle = SessionId;
+
+impl SessionId {
+    /// A NULL engine handle (`_fwp_engine_handle` after a failed start-up). No session has
+    /// it, so every call on it fails with STATUS_INVALID_HANDLE (W4; the status is
+    /// assumed: WFP documents none for a NULL handle).
+    pub const NULL: Handle = SessionId(0);
+}
 
 /// An explicit transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,8 +65,11 @@ impl fmt::Display for FilterId {
 /// `FWPM_SESSION0.txnWaitTimeoutInMSec` (W3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TxnWait {
-    /// 0: the system default, 15 s. A NULL `FWPM_SESSION0` gets this too.
+    /// 0: the system default, 15 s.
     SystemDefault,
+    /// A NULL `FWPM_SESSION0`: no field to read. The `null_session_wait` assumption says
+    /// what it waits (by default as `SystemDefault`).
+    NullSession,
     /// A stated number of milliseconds.
     Millis(u32),
     /// `INFINITE`: wait forever.
@@ -89,7 +102,7 @@ pub struct SessionOptions {
 
 impl SessionOptions {
     /// A NULL `FWPM_SESSION0`: static, default 15 s wait.
-    pub const NULL: SessionOptions = SessionOptions { dynamic: false, txn_wait: TxnWait::SystemDefault };
+    pub const NULL: SessionOptions = SessionOptions { dynamic: false, txn_wait: TxnWait::NullSession };
     /// `FWPM_SESSION_FLAG_DYNAMIC` with the wait left at 0 (15 s).
     pub const DYNAMIC: SessionOptions = SessionOptions { dynamic: true, txn_wait: TxnWait::SystemDefault };
 }
@@ -118,10 +131,11 @@ pub struct Spinning {
 }
 
 /// Who gets the transaction lock when it is released (WFP documents no fairness).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TxnLockPolicy {
     /// The longest-waiting call gets it and runs at once, in the releasing call's
     /// critical section: first come, first served. The checks run under this one.
+    #[default]
     FirstComeFirstServed,
     /// Every waiting call is woken and competes with every other caller, newcomers
     /// included. More interleavings, the same verdicts on every built-in scenario
@@ -150,6 +164,9 @@ struct Txn {
     working: Objects,
     /// Effects that become visible at commit.
     pending: Vec<Effect>,
+    /// Filters whose delete notification its deleting call already sent
+    /// (`delete_notification=in_the_call`).
+    notified: Vec<FilterId>,
 }
 
 impl Txn {
@@ -172,10 +189,20 @@ type Change = Box<dyn FnOnce(&mut Objects, &mut u64, Owner) -> Result<(CallOk, E
 enum Work {
     Begin,
     Change(Change),
+    /// `FwpmEngineClose0`.
+    Close,
 }
 
 /// A call's delete notifications, delivered after the engine's state lock is released.
-type Notifications = Vec<(NotifyFn, FilterId, ContextId)>;
+type Notifications = Vec<Notification>;
+
+/// A notify call owed: the callout's function, for `filter`, whose raw context is `context`.
+struct Notification {
+    notify: NotifyFn,
+    callout: &'static str,
+    filter: FilterId,
+    context: ContextId,
+}
 
 /// What a waiting call's caller is handed.
 struct Outcome {
@@ -222,6 +249,8 @@ struct State {
     /// Calls made so far, per thread.
     calls_by: BTreeMap<Actor, u32>,
     registered: BTreeMap<&'static str, NotifyFn>,
+    /// Delete notifications owed and not yet delivered (`delete_notification=deferred`).
+    deferred: Notifications,
 }
 
 type Guard<'a> = MutexGuard<'a, State>;
@@ -250,18 +279,19 @@ pub struct Engine {
     state: Mutex<State>,
     log: Log,
     plan: FaultPlan,
-    policy: TxnLockPolicy,
+    /// What the engine does where the docs are silent.
+    readings: Readings,
 }
 
 impl Engine {
-    /// An engine whose transaction lock is first come, first served.
+    /// An engine under the default reading of every assumption.
     pub fn new(log: Log, plan: FaultPlan) -> Engine {
-        Engine::with_policy(log, plan, TxnLockPolicy::FirstComeFirstServed)
+        Engine::with_readings(log, plan, Readings::default())
     }
 
-    pub fn with_policy(log: Log, plan: FaultPlan, policy: TxnLockPolicy) -> Engine {
+    pub fn with_readings(log: Log, plan: FaultPlan, readings: Readings) -> Engine {
         Engine {
-            policy,
+            readings,
             state: Mutex::new(State {
                 sessions: Vec::new(),
                 lock_holder: None,
@@ -273,6 +303,7 @@ impl Engine {
                 calls: BTreeMap::new(),
                 calls_by: BTreeMap::new(),
                 registered: BTreeMap::new(),
+                deferred: Vec::new(),
             }),
             log,
             plan,
@@ -302,36 +333,42 @@ impl Engine {
     }
 
     /// W1, W2: `FwpmEngineClose0`. Aborts the session's open transaction; a dynamic
-    /// session's objects are then deleted. Assumed (not documented): that deletion does
-    /// not wait for the transaction lock. It cannot conflict with another session's
-    /// transaction, since no other session's object may refer to them (W15); they are
-    /// removed from open transactions' views too.
+    /// session's objects are then deleted, and removed from open transactions' views too
+    /// (nothing of another session may refer to them, W15). Whether that deletion waits
+    /// for another session's transaction is the `dynamic_close` assumption.
     pub fn engine_close(&self, actor: Actor, handle: Handle) -> Result<(), Status> {
-        let kind = CallKind::EngineClose;
-        let mut st = self.state.lock();
-        let counted = self.count(&mut st, actor, kind);
-        let mut event = Self::event(counted, kind, Target::None, Some(handle));
-        let dynamic = match Self::session(&st, handle) {
-            Ok(session) => session.options.dynamic,
-            Err(status) => return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ()),
-        };
-        if let Some(txn) = Self::session_mut(&mut st, handle).txn.take() {
+        self.call(actor, handle, CallKind::EngineClose, Target::None, Work::Close).map(|_| ())
+    }
+
+    /// The close once it may run: `event` gets the aborted transaction and the deletions.
+    fn close(&self, st: &mut State, handle: Handle, event: &mut CallEvent) -> Notifications {
+        let dynamic = Self::session_mut(st, handle).options.dynamic;
+        let mut notifications = Vec::new();
+        if let Some(txn) = Self::session_mut(st, handle).txn.take() {
             event.txn = Some(txn.reference());
             st.lock_holder = None;
+            notifications.extend(self.aborted_adds(st, &txn));
         }
-        Self::session_mut(&mut st, handle).open = false;
-        let mut notifications = Vec::new();
+        Self::session_mut(st, handle).open = false;
         if dynamic {
             let before = st.committed.clone();
             event.effects = st.committed.remove_owned_by(handle);
-            notifications = Self::notifications(&st, &before, &st.committed);
+            notifications.extend(Self::notifications(st, &before, &st.committed));
             for session in &mut st.sessions {
                 if let Some(txn) = &mut session.txn {
                     txn.working.remove_owned_by(handle);
                 }
             }
         }
-        self.finish(st, actor, event, Ok(CallOk::Done), notifications).map(|_| ())
+        notifications
+    }
+
+    /// `aborted_add=one`: a delete notification for each filter the aborted `txn` added.
+    fn aborted_adds(&self, st: &State, txn: &Txn) -> Notifications {
+        match self.readings.aborted_add {
+            AbortedAdd::NoNotification => Vec::new(),
+            AbortedAdd::OneNotification => Self::notifications(st, &txn.working, &st.committed),
+        }
     }
 
     /// W5, W6, W3: `FwpmTransactionBegin0`.
@@ -368,12 +405,16 @@ impl Engine {
             return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ());
         }
         let txn = Self::session_mut(&mut st, handle).txn.take().expect("checked above");
-        let mut notifications = Vec::new();
-        if kind == CallKind::TransactionCommit {
-            notifications = Self::notifications(&st, &st.committed, &txn.working);
+        let notifications = if kind == CallKind::TransactionCommit {
+            let mut owed = Self::notifications(&st, &st.committed, &txn.working);
+            // `delete_notification=in_the_call`: those were sent by the deleting call.
+            owed.retain(|n| !txn.notified.contains(&n.filter));
             st.committed = txn.working;
             event.effects = txn.pending;
-        }
+            owed
+        } else {
+            self.aborted_adds(&st, &txn)
+        };
         st.lock_holder = None;
         self.finish(st, actor, event, Ok(CallOk::Done), notifications).map(|_| ())
     }
@@ -504,7 +545,17 @@ impl Engine {
         } else {
             Err(Status::CalloutNotFound)
         };
-        self.finish(st, actor, event, result, Vec::new()).map(|_| ())
+        // `delete_notification=deferred`: a callout unregistered gets what it is owed first.
+        let owed = if result.is_ok() {
+            let (owed, kept) = std::mem::take(&mut st.deferred).into_iter().partition(|n| n.callout == key);
+            st.deferred = kept;
+            owed
+        } else {
+            Vec::new()
+        };
+        let result = self.finish(st, actor, event, result, Vec::new());
+        self.deliver(actor, owed);
+        result.map(|_| ())
     }
 
     /// The state at the end of an execution.
@@ -568,12 +619,37 @@ impl Engine {
         &mut st.sessions[handle.0 as usize - 1]
     }
 
-    /// The session whose transaction a call on `handle` must wait for, if any (W6, W7).
-    /// A call on a session with its own transaction open never waits (W5, W8).
-    fn blocker(st: &State, handle: Handle) -> Option<SessionId> {
-        match Self::session(st, handle) {
-            Ok(session) if session.txn.is_none() => st.lock_holder.filter(|holder| *holder != handle),
-            _ => None,
+    /// The session whose transaction a call by `actor` on `handle` must wait for, if any
+    /// (W6, W7). A Begin on a session with a transaction open never waits (W5); another
+    /// call on it joins the transaction (W8) unless the `foreign_transaction` reading makes
+    /// a thread that did not begin it wait for its end. An implicit call waits unless
+    /// `implicit_call` says it runs at once; a close waits only if `dynamic_close` says so.
+    fn blocker(&self, st: &State, handle: Handle, actor: Actor, work: &Work) -> Option<SessionId> {
+        let Ok(session) = Self::session(st, handle) else { return None };
+        if let Some(txn) = &session.txn {
+            let waits = matches!(work, Work::Change(_))
+                && txn.began_by != actor
+                && self.readings.foreign_transaction == ForeignTransaction::WaitsForItsEnd;
+            return waits.then_some(handle);
+        }
+        let waits = match work {
+            Work::Begin => true,
+            Work::Change(_) => self.readings.implicit_call == ImplicitCall::WaitsForTheLock,
+            Work::Close => session.options.dynamic && self.readings.dynamic_close == DynamicClose::WaitsForTheLock,
+        };
+        if waits {
+            st.lock_holder.filter(|holder| *holder != handle)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a wait on a session opened with `options` can time out (W3; a NULL
+    /// session's as `null_session_wait` says).
+    fn can_time_out(&self, options: SessionOptions) -> bool {
+        match options.txn_wait {
+            TxnWait::NullSession => self.readings.null_session_wait == NullSessionWait::SystemDefault,
+            wait => wait.can_time_out(),
         }
     }
 
@@ -587,17 +663,17 @@ impl Engine {
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, target, Some(handle));
         let mut waited = false;
-        while let Some(holder) = Self::blocker(&st, handle) {
+        while let Some(holder) = self.blocker(&st, handle, actor, &work) {
             if !waited {
                 waited = true;
                 self.log.push(actor, EventKind::Wait { kind, session: handle, holder });
-                let can_time_out = Self::session(&st, handle).is_ok_and(|s| s.options.txn_wait.can_time_out());
+                let can_time_out = Self::session(&st, handle).is_ok_and(|s| self.can_time_out(s.options));
                 if fault == Some(FaultKind::TimesOut) && can_time_out {
                     event.fault = fault;
                     return self.finish(st, actor, event, Err(Status::Timeout), Vec::new());
                 }
             }
-            match self.policy {
+            match self.readings.lock_handover {
                 TxnLockPolicy::FirstComeFirstServed => {
                     let slot: Slot = Arc::new(Unmodelled::new(None));
                     let handed = Arc::new(Signal::for_this_thread());
@@ -613,7 +689,7 @@ impl Engine {
                     drop(st);
                     handed.wait();
                     let Outcome { result, notifications } = slot.with(Option::take).expect("handed over");
-                    self.deliver(actor, notifications);
+                    self.owe(actor, notifications);
                     return result;
                 }
                 TxnLockPolicy::Barging => {
@@ -645,9 +721,19 @@ impl Engine {
             Err(status) => return (event, Err(status), Vec::new()),
         };
         let by = Owner { session: handle, dynamic: session.options.dynamic };
+        if let Work::Close = work {
+            // A close applies no fault: it cannot fail but on a closed handle.
+            let notifications = self.close(st, handle, &mut event);
+            return (event, Ok(CallOk::Done), notifications);
+        }
         event.txn = session.txn.as_ref().map(Txn::reference);
         if let (Work::Begin, Some(_)) = (&work, &session.txn) {
             // W5: per session, not per thread: fails at once.
+            return (event, Err(Status::TxnInProgress), Vec::new());
+        }
+        let foreign = session.txn.as_ref().is_some_and(|txn| txn.began_by != actor);
+        if foreign && self.readings.foreign_transaction == ForeignTransaction::FailsAtOnce {
+            event.txn = None;
             return (event, Err(Status::TxnInProgress), Vec::new());
         }
         if let Some(status) = fault.and_then(FaultKind::failure) {
@@ -662,6 +748,7 @@ impl Engine {
                     began_by: actor,
                     working: st.committed.clone(),
                     pending: Vec::new(),
+                    notified: Vec::new(),
                 };
                 event.txn = Some(txn.reference());
                 Self::session_mut(st, handle).txn = Some(txn);
@@ -669,28 +756,39 @@ impl Engine {
                 (event, Ok(CallOk::Done), Vec::new())
             }
             Work::Change(change) => {
+                let in_the_call = self.readings.delete_notification == DeleteNotification::InTheCall;
                 let State { sessions, filters_added, committed, registered, .. } = st;
-                match &mut sessions[handle.0 as usize - 1].txn {
-                    Some(txn) => {
-                        let result = change(&mut txn.working, filters_added, by);
-                        if let Ok((_, effect)) = &result {
-                            txn.pending.push(*effect);
+                let at = handle.0 as usize - 1;
+                if let Some(txn) = &mut sessions[at].txn {
+                    let before = in_the_call.then(|| txn.working.clone());
+                    let result = change(&mut txn.working, filters_added, by);
+                    let mut notifications = Vec::new();
+                    if let Ok((_, effect)) = &result {
+                        txn.pending.push(*effect);
+                        if let Some(before) = before {
+                            notifications = Self::notifications_from(registered, &before, &txn.working);
+                            txn.notified.extend(notifications.iter().map(|n| n.filter));
                         }
-                        (event, result.map(|(ok, _)| ok), Vec::new())
                     }
-                    None => {
-                        let before = committed.clone();
-                        match change(committed, filters_added, by) {
-                            Ok((ok, effect)) => {
-                                event.effects.push(effect);
-                                let notifications = Self::notifications_from(registered, &before, committed);
-                                (event, Ok(ok), notifications)
+                    return (event, result.map(|(ok, _)| ok), notifications);
+                }
+                let before = committed.clone();
+                match change(committed, filters_added, by) {
+                    Ok((ok, effect)) => {
+                        event.effects.push(effect);
+                        // `implicit_call=runs_at_once`: open transactions see the change.
+                        for session in sessions.iter_mut() {
+                            if let Some(txn) = &mut session.txn {
+                                txn.working.apply_diff(&before, committed);
                             }
-                            Err(status) => (event, Err(status), Vec::new()),
                         }
+                        let notifications = Self::notifications_from(registered, &before, committed);
+                        (event, Ok(ok), notifications)
                     }
+                    Err(status) => (event, Err(status), Vec::new()),
                 }
             }
+            Work::Close => unreachable!("a close returned above"),
         }
     }
 
@@ -701,7 +799,8 @@ impl Engine {
         let mut handed = Self::wake_sleepers(st);
         let mut index = 0;
         while index < st.queue.len() {
-            if Self::blocker(st, st.queue[index].session).is_some() {
+            let waiter = &st.queue[index];
+            if self.blocker(st, waiter.session, waiter.actor, &waiter.work).is_some() {
                 index += 1;
                 continue;
             }
@@ -739,8 +838,9 @@ impl Engine {
             .iter()
             .filter(|(id, _)| !after.filters.contains_key(id))
             .filter_map(|(id, filter)| {
-                let notify = registered.get(filter.spec.callout?)?;
-                Some((notify.clone(), *id, filter.spec.raw_context))
+                let callout = filter.spec.callout?;
+                let notify = registered.get(callout)?;
+                Some(Notification { notify: notify.clone(), callout, filter: *id, context: filter.spec.raw_context })
             })
             .collect()
     }
@@ -762,15 +862,35 @@ impl Engine {
         for signal in handed {
             signal.set();
         }
-        self.deliver(actor, notifications);
+        self.owe(actor, notifications);
         result
+    }
+
+    /// Delivers the notifications a call owes now, or (`delete_notification=deferred`)
+    /// keeps them for later.
+    fn owe(&self, actor: Actor, notifications: Notifications) {
+        if notifications.is_empty() {
+            return;
+        }
+        if self.readings.delete_notification == DeleteNotification::Deferred {
+            self.state.lock().deferred.extend(notifications);
+        } else {
+            self.deliver(actor, notifications);
+        }
+    }
+
+    /// `delete_notification=deferred`: WFP delivers every notification it still owes, on
+    /// `actor` (the model's latest moment: unload starts waiting). Otherwise none is owed.
+    pub fn deliver_deferred(&self, actor: Actor) {
+        let owed = std::mem::take(&mut self.state.lock().deferred);
+        self.deliver(actor, owed);
     }
 
     /// Assumed (not documented): WFP calls the notify function in the caller's context
     /// before the call returns; the model calls it after its own state lock is released,
     /// so that a notify function may call the engine again.
     fn deliver(&self, actor: Actor, notifications: Notifications) {
-        for (notify, filter, context) in notifications {
+        for Notification { notify, filter, context, .. } in notifications {
             self.log.push(actor, EventKind::Notify { filter, context });
             notify(actor, filter, context);
         }

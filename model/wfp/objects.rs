@@ -76,6 +76,23 @@ impl Keyed {
 }
 
 impl Objects {
+    /// Applies to this view what changed from `before` to `after` (an implicit call that
+    /// ran beside an open transaction: its view must see the change too).
+    pub fn apply_diff(&mut self, before: &Objects, after: &Objects) {
+        fn sync<K: Ord + Copy, V: Clone>(view: &mut BTreeMap<K, V>, before: &BTreeMap<K, V>, after: &BTreeMap<K, V>) {
+            for key in before.keys().filter(|k| !after.contains_key(k)) {
+                view.remove(key);
+            }
+            for (key, value) in after.iter().filter(|(k, _)| !before.contains_key(k)) {
+                view.insert(*key, value.clone());
+            }
+        }
+        sync(&mut self.providers, &before.providers, &after.providers);
+        sync(&mut self.sublayers, &before.sublayers, &after.sublayers);
+        sync(&mut self.callouts, &before.callouts, &after.callouts);
+        sync(&mut self.filters, &before.filters, &after.filters);
+    }
+
     fn provider_owner(&self, key: Option<&'static str>) -> Result<Option<Owner>, Status> {
         match key {
             None => Ok(None),
