@@ -271,3 +271,27 @@ fn a_run_prints_no_progress_when_stderr_is_not_a_terminal() {
     assert_eq!(run.status, 1);
     assert!(run.stdout.contains("inconclusive"), "{}", run.stdout);
 }
+
+#[test]
+fn a_sensitivity_run_says_per_row_what_each_reading_gives() {
+    let args = ["--sensitivity", "--design", "naive", "--scenario", "two_attach", "--plan", "none"];
+    let run = wfpcheck(&[&args[..], &["--format", "json"]].concat(), &[]);
+    assert!(run.status == 0 || run.status == 1, "{}", run.stderr);
+    assert!(run.stdout.contains("\"robust\": "), "{}", run.stdout);
+    for assumption in wfpcheck::assumptions::ASSUMPTIONS {
+        for reading in assumption.readings {
+            let key = format!("\"{}={}\": ", assumption.name, reading.name);
+            assert!(run.stdout.contains(&key), "no verdict under {key}: {}", run.stdout);
+        }
+    }
+    rejects(&["--sensitivity", "--assume", "aborted_add=one"], &[], &["--sensitivity", "--assume"]);
+}
+
+#[test]
+#[cfg(loom)]
+fn the_w8_reading_decides_global_lock_add_only() {
+    let args = ["--sensitivity", "--design", "global_lock_add_only", "--scenario", "attach_detach", "--plan", "none"];
+    let run = wfpcheck(&args, &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("foreign_transaction=waits: pass"), "{}", run.stdout);
+}

@@ -1,9 +1,17 @@
-//! `docs/designs.md` is what the report command writes: regenerate it with
-//! `RUSTFLAGS="--cfg loom" cargo run --release -- --format markdown > docs/designs.md`.
+//! The generated documents are what their commands write: `docs/designs.md` (regenerate
+//! with `RUSTFLAGS="--cfg loom" cargo run --release -- --format markdown > docs/designs.md`)
+//! and `docs/assumptions.md` (the sensitivity run, `sensitivity::DOCS_COMMAND`).
 
 #![cfg(loom)]
 
 use std::process::Command;
+
+use wfpcheck::expectations::SENSITIVE;
+use wfpcheck::render;
+use wfpcheck::sensitivity::{self, DOCS_COMMAND};
+
+#[path = "support/snapshots.rs"]
+mod snapshots;
 
 #[test]
 fn designs_md_is_what_the_report_command_writes() {
@@ -19,6 +27,62 @@ fn designs_md_is_what_the_report_command_writes() {
             "docs/designs.md differs from what `wfpcheck --format markdown` writes (first differing line: {:?}); regenerate it with \
              RUSTFLAGS=\"--cfg loom\" cargo run --release -- --format markdown > docs/designs.md",
             first.map(|n| n + 1)
+        );
+    }
+}
+
+/// `docs/assumptions.md` is what the sensitivity command writes over the two-thread
+/// scenarios; every verdict change it finds is declared in `expectations::SENSITIVE` and
+/// every declared one is found; each counterexample found only under a non-default reading
+/// (none under the defaults, or one breaking another property) is snapshotted, so a
+/// change to an assumption's code shows in review.
+#[test]
+fn assumptions_md_is_what_the_sensitivity_command_writes() {
+    let args: Vec<String> = DOCS_COMMAND.split_whitespace().skip(1).map(String::from).collect();
+    let options = wfpcheck::cli::parse(&args, &|_| None).expect("the documented command parses");
+    let rows = sensitivity::explore_all(&options);
+
+    let mut found = Vec::new();
+    for row in &rows {
+        let r = &row.default.report;
+        for (reading, verdict) in row.changes() {
+            found.push(format!("{} / {} / {} under {reading}: {verdict}", r.design, r.scenario, r.plan));
+        }
+        for (reading, under) in &row.under {
+            // A counterexample the default readings do not have: none, or one breaking another property.
+            let property = |row: &wfpcheck::explore::Report| row.counterexample.as_ref().map(|c| c.violation.property.name);
+            let new_failure = under.report.counterexample.is_some() && property(&under.report) != property(r);
+            if new_failure {
+                let name = format!("sensitivity__{}__{}", under.slug(), reading.replace('=', "_"));
+                snapshots::settings("loom")
+                    .bind(|| insta::assert_snapshot!(name, render::counterexample_text(under)));
+            }
+        }
+    }
+    let declared: Vec<String> = SENSITIVE
+        .iter()
+        .map(|s| format!("{} / {} / {} under {}: {}", s.design, s.scenario, s.plan, s.reading, s.verdict))
+        .collect();
+    let undeclared: Vec<&String> = found.iter().filter(|f| !declared.contains(f)).collect();
+    let not_found: Vec<&String> = declared.iter().filter(|d| !found.contains(d)).collect();
+    assert!(
+        undeclared.is_empty() && not_found.is_empty(),
+        "expectations::SENSITIVE is not what the sensitivity run finds;\nfound, not declared:\n{}\ndeclared, not found:\n{}",
+        undeclared.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"),
+        not_found.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    assert!(rows.iter().all(|row| row.default.as_declared()), "a default verdict is not as declared");
+
+    let written = sensitivity::markdown(&rows, DOCS_COMMAND);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/assumptions.md");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed != written {
+        let first = committed.lines().zip(written.lines()).position(|(a, b)| a != b);
+        panic!(
+            "docs/assumptions.md differs from what `{DOCS_COMMAND}` writes (first differing line: {:?}); regenerate it with \
+             RUSTFLAGS=\"--cfg loom\" CARGO_TARGET_DIR=target/loom cargo run --release -- {} > docs/assumptions.md",
+            first.map(|n| n + 1),
+            DOCS_COMMAND.trim_start_matches("wfpcheck ")
         );
     }
 }

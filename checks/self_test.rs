@@ -566,6 +566,17 @@ fn cases() -> Vec<Case> {
             &[STARTUP_SUCCEEDS],
             "start-up failed",
         ),
+        // `_net_ebpf_ext_register_wfp_callout` returns its unregister's status: start-up
+        // "succeeds" without connect4's AUTH_CONNECT_V4 callout, and the attach fails (W13).
+        case(
+            "swallowed_callout_add",
+            built_in("naive"),
+            "two_attach",
+            "main.callout_add7.fails",
+            Verdict::Fail,
+            &[ATTACH_FAILS_ONLY_BY_FAULT],
+            "STATUS_FWP_CALLOUT_NOT_FOUND",
+        ),
         case(
             "foreign_transaction",
             built_in("global_lock_add_only"),
@@ -688,7 +699,7 @@ self_tests! {
     panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing adds_fewer_filters skips_the_reference
     keeps_the_context detach_forgets_filters
     deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
-    failed_start_up foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
+    failed_start_up swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     foreign_lock_is_refused hidden_foreign_lock_is_given_up
 }
 

@@ -32,6 +32,8 @@ usage: wfpcheck [options]
                          (repeatable; `expected` stays the default readings' verdict,
                          so a row marked (!) is one that rests on the rule)
   --assumptions          list the assumptions and their readings, and exit
+  --sensitivity          explore each row under every reading of every assumption, one
+                         assumption changed at a time, and say which verdicts rest on which
   --format FORMAT        text (default), json or markdown
   --replay SCHEDULE      shuttle only: replay one counterexample's schedule
                          (needs exactly one --design, --scenario and --plan)
@@ -45,7 +47,8 @@ sampled (only sampled: nothing proven), fail, vacuous or inconclusive. A pass co
 only synchronization through wfpcheck::sync.
 
 exit status: 0 every verdict as declared; 1 a verdict not as declared or inconclusive
-(or, for --replay, the schedule shows no violation; for --scan, something was found);
+(or, for --replay, the schedule shows no violation; for --scan, something was found;
+for --sensitivity, a verdict under some reading is inconclusive);
 2 bad usage.
 ";
 
@@ -81,13 +84,15 @@ pub struct Options {
     pub help: bool,
     /// `--assumptions`: list them instead of exploring.
     pub list_assumptions: bool,
+    /// `--sensitivity`: every row under every reading.
+    pub sensitivity: bool,
     pub settings: Settings,
 }
 
 /// Bad input, worded for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsageError {
-    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --format, --replay, --bench, --scan, --help")]
+    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --sensitivity, --format, --replay, --bench, --scan, --help")]
     UnknownOption(String),
     #[error("`{0}` needs a value")]
     MissingValue(String),
@@ -117,6 +122,8 @@ pub enum UsageError {
     BadAssumption(#[from] AssumeError),
     #[error("`--assumptions` runs alone; it does not take `{0}`")]
     AssumptionsAlone(String),
+    #[error("`--sensitivity` varies every assumption itself; it does not take `{0}`")]
+    SensitivityWith(&'static str),
 }
 
 fn number<T: std::str::FromStr + PartialOrd>(
@@ -194,6 +201,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         scan: Vec::new(),
         help: false,
         list_assumptions: false,
+        sensitivity: false,
         settings: Settings::default(),
     };
     environment(&mut options.settings, env)?;
@@ -247,6 +255,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             }
             "--assume" => options.settings.assumptions = options.settings.assumptions.assume(&value()?)?,
             "--assumptions" => options.list_assumptions = true,
+            "--sensitivity" => options.sensitivity = true,
             "--replay" => options.replay = Some(value()?),
             "--scan" => options.scan.push(value()?),
             "--bench" => {
@@ -263,6 +272,17 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
     if options.list_assumptions {
         if let Some(other) = args_other_than(given, "--assumptions") {
             return Err(UsageError::AssumptionsAlone(other));
+        }
+    }
+    if options.sensitivity {
+        let others = [
+            ("--assume", options.settings.assumptions != Readings::default()),
+            ("--replay", options.replay.is_some()),
+            ("--bench", options.bench.is_some()),
+            ("--scan", !options.scan.is_empty()),
+        ];
+        if let Some((option, _)) = others.iter().find(|(_, given)| *given) {
+            return Err(UsageError::SensitivityWith(option));
         }
     }
     if !options.scan.is_empty() {
@@ -381,6 +401,16 @@ pub fn report(rows: &[Row], format: Format) -> String {
     }
 }
 
+/// The command line a Markdown sensitivity report was made with, as a reader reruns it.
+fn sensitivity_command(args: &[String]) -> String {
+    let mut command = String::from("wfpcheck");
+    for arg in args {
+        command.push(' ');
+        command.push_str(arg);
+    }
+    command
+}
+
 /// The readings the rows ran under (every row runs under the same ones).
 fn assumptions_of(rows: &[Row]) -> String {
     let readings = rows.first().map(|r| r.report.assumptions).unwrap_or_default();
@@ -419,7 +449,7 @@ pub fn designs_markdown(rows: &[Row]) -> String {
         CHECKER.name()
     );
     let _ = writeln!(out, "Each verdict is what {} found; `expected` is what `model/expectations.rs` declares. A row marked (!) is not as declared; `pass` means explored exhaustively, `pass-bounded` to a stated preemption bound, `sampled` only sampled (nothing proven). {}. Properties and plans are explained in `docs/wfp-semantics.md` and `docs/debugging.md`.\n", CHECKER.name(), explore::PASS_COVERS);
-    let _ = writeln!(out, "Assumptions: {}.\n", assumptions_of(rows));
+    let _ = writeln!(out, "Assumptions: {}. A row whose verdict changes under another reading names it under *rests on*, with the verdict it gives there (declared in `model/expectations.rs`, found by `--sensitivity`, listed in `docs/assumptions.md`).\n", assumptions_of(rows));
     for design in designs::builtin() {
         let mine: Vec<&Row> = rows.iter().filter(|r| r.report.design == design.name()).collect();
         if mine.is_empty() {
@@ -427,14 +457,18 @@ pub fn designs_markdown(rows: &[Row]) -> String {
         }
         let _ =
             writeln!(out, "## {}\n\n{}\n\n**Trade-offs.** {}\n", design.name(), design.summary(), design.trade_offs());
-        let _ = writeln!(out, "| scenario | plan | verdict | expected | executions | traces | property | status | why it is declared so |");
-        let _ = writeln!(out, "|---|---|---|---|---:|---:|---|---|---|");
+        let _ = writeln!(out, "| scenario | plan | verdict | expected | executions | traces | property | status | why it is declared so | rests on |");
+        let _ = writeln!(out, "|---|---|---|---|---:|---:|---|---|---|---|");
         for row in &mine {
             let r = &row.report;
             let verdict = if row.as_declared() { r.verdict.to_string() } else { format!("{} (!)", r.verdict) };
+            let rests_on: Vec<String> = expectations::rests_on(&r.design, &r.scenario, &r.plan)
+                .iter()
+                .map(|s| format!("`{}`: {}", s.reading, s.verdict))
+                .collect();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 r.scenario,
                 r.plan,
                 verdict,
@@ -443,7 +477,8 @@ pub fn designs_markdown(rows: &[Row]) -> String {
                 r.traces,
                 row.property().unwrap_or("-"),
                 row.status().unwrap_or_else(|| "-".to_string()),
-                row.expected.map_or("-", |e| e.reason)
+                row.expected.map_or("-", |e| e.reason),
+                if rests_on.is_empty() { "-".to_string() } else { rests_on.join("; ") }
             );
         }
         out.push('\n');
@@ -530,6 +565,18 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
     }
     if let Some(schedule) = &options.replay {
         return replay(&options, schedule, out, err);
+    }
+    if options.sensitivity {
+        let rows = crate::sensitivity::explore_all(&options);
+        let report = match options.format {
+            Format::Text => crate::sensitivity::text(&rows),
+            Format::Json => crate::sensitivity::json(&rows),
+            Format::Markdown => crate::sensitivity::markdown(&rows, &sensitivity_command(args)),
+        };
+        let _ = write!(out, "{report}");
+        // Not as declared, or some reading left a row unproven: exit 1.
+        let unproven = rows.iter().flat_map(|r| &r.under).any(|(_, row)| row.report.verdict == Verdict::Inconclusive);
+        return i32::from(unproven || !rows.iter().all(|r| r.default.as_declared()));
     }
     let rows = explore_all(&options);
     let _ = write!(out, "{}", report(&rows, options.format));

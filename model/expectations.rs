@@ -61,6 +61,11 @@ const ONE_SPINNER: &str = "with one retrying thread, loom's yield and shuttle's 
 const TWO_SPINNERS: &str = "with two retrying threads an unfair schedule lets them take turns failing Begin while the \
                             transaction they wait for never finishes: 200 calls without progress";
 
+const RESTART: &str = "NMR serialises the attach and detach with each provider's deregistration: the stop detaches \
+                       the client, its filter context is freed and WFP cleaned up, the start adds the objects again \
+                       and NMR attaches the client again; an attach that meets the stopped extension fails, as the \
+                       stress test tolerates: nothing hangs, leaks or is used after it is freed";
+
 const BOUNDED: &str = "loom explores this row to its declared preemption bound only (LOOM_BOUNDS): no violation \
                        within it, which is a proof to that bound and no further";
 
@@ -85,17 +90,23 @@ pub const EXPECTED: &[Expected] = expect! {
     "naive" "two_attach" "*" None => Fail: W5_RACE;
     "naive" "attach_detach" "*" None => Fail: W8_DETACH;
     "naive" "same_provider" "*" None => Fail: W5_RACE;
+    "naive" "restart_during_attach" "*" None => Pass: RESTART;
+    "naive" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "naive" "three_attach" "*" None => Fail: W5_RACE;
 
     "provider_lock" "two_attach" "*" None => Fail: PROVIDER_LOCK_RACE;
     "provider_lock" "attach_detach" "*" None => Fail: W8_DETACH;
     "provider_lock" "same_provider" "none" None => Pass: SERIALISED;
     "provider_lock" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "provider_lock" "restart_during_attach" "*" None => Pass: RESTART;
+    "provider_lock" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "provider_lock" "three_attach" "*" None => Fail: PROVIDER_LOCK_RACE;
 
     "retry" "two_attach" "*" None => Fail: RETRY_RACE;
     "retry" "attach_detach" "*" None => Fail: W8_DETACH;
     "retry" "same_provider" "*" None => Fail: RETRY_RACE;
+    "retry" "restart_during_attach" "*" None => Pass: RESTART;
+    "retry" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "retry" "three_attach" "*" None => Fail: RETRY_RACE;
 
     "retry_unbounded" "two_attach" "*" None => Pass: ONE_SPINNER;
@@ -107,6 +118,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "retry_unbounded" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_SHARED;
     "retry_unbounded" "same_provider" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "same_provider" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "restart_during_attach" "*" None => Pass: RESTART;
+    "retry_unbounded" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "three_attach" "*" None => Fail: TWO_SPINNERS;
     "retry_unbounded" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -124,6 +137,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "global_lock" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "global_lock" "same_provider" "none" None => Pass: SERIALISED;
     "global_lock" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "global_lock" "restart_during_attach" "*" None => Pass: RESTART;
+    "global_lock" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "global_lock" "three_attach" "*" None => Pass: SERIALISED;
     "global_lock" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -134,6 +149,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "global_lock_add_only" "attach_detach" "*" None => Fail: W8_DETACH;
     "global_lock_add_only" "same_provider" "none" None => Pass: SERIALISED;
     "global_lock_add_only" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "global_lock_add_only" "restart_during_attach" "*" None => Pass: RESTART;
+    "global_lock_add_only" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "global_lock_add_only" "three_attach" "*" None => Pass: SERIALISED;
     "global_lock_add_only" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -147,6 +164,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_operation_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_operation_handle" "same_provider" "*" None => Pass: OWN_SESSIONS;
     "per_operation_handle" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "restart_during_attach" "*" None => Pass: RESTART;
+    "per_operation_handle" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "three_attach" "*" None => PassBounded: BOUNDED;
     "per_operation_handle" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -160,6 +179,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_thread_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_thread_handle" "same_provider" "*" None => Pass: OWN_SESSIONS;
     "per_thread_handle" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "restart_during_attach" "*" None => Pass: RESTART;
+    "per_thread_handle" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "three_attach" "*" None => Pass: OWN_SESSIONS;
     "per_thread_handle" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -172,6 +193,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: EVERY_TRY_NO_WAIT;
     "per_context_handle" "same_provider" "none" None => Pass: SERIALISED;
     "per_context_handle" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "per_context_handle" "restart_during_attach" "*" None => Pass: RESTART;
+    "per_context_handle" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_context_handle" "three_attach" "*" None => Pass: SESSIONS;
     "per_context_handle" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -184,6 +207,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_dynamic" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: EVERY_TRY_NO_WAIT;
     "per_context_dynamic" "same_provider" "*" None => Pass: SESSIONS;
     "per_context_dynamic" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_dynamic" "restart_during_attach" "*" None => Pass: RESTART;
+    "per_context_dynamic" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "three_attach" "*" None => Pass: SESSIONS;
     "per_context_dynamic" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -196,6 +221,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_4192" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_context_4192" "same_provider" "none" None => Pass: SERIALISED;
     "per_context_4192" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "per_context_4192" "restart_during_attach" "*" None => Pass: RESTART;
+    "per_context_4192" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_context_4192" "three_attach" "*" None => Pass: SESSIONS;
     "per_context_4192" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 
@@ -211,9 +238,84 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_5472" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_IN_USE;
     "per_context_5472" "same_provider" "none" None => Pass: SERIALISED;
     "per_context_5472" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
+    "per_context_5472" "restart_during_attach" "*" None => Pass: RESTART;
+    "per_context_5472" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
     "per_context_5472" "three_attach" "*" None => Pass: SESSIONS;
     "per_context_5472" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
 };
+
+/// A row whose verdict changes under a non-default reading of an assumption: it rests on
+/// that assumption. The sensitivity check (`checks/docs.rs`) fails on a change it finds
+/// that is not declared here, and on one declared here that it does not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sensitive {
+    pub design: &'static str,
+    pub scenario: &'static str,
+    pub plan: &'static str,
+    /// `NAME=READING`.
+    pub reading: &'static str,
+    /// The verdict under that reading.
+    pub verdict: Verdict,
+}
+
+macro_rules! sensitive {
+    ($($design:literal $scenario:literal $plan:literal $reading:literal => $verdict:ident;)*) => {
+        &[$(Sensitive { design: $design, scenario: $scenario, plan: $plan, reading: $reading, verdict: Verdict::$verdict }),*]
+    };
+}
+
+/// Every verdict of the two-thread scenarios that rests on an assumption (`docs/assumptions.md`).
+pub const SENSITIVE: &[Sensitive] = sensitive! {
+    "per_operation_handle" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_thread_handle" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_handle" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_4192" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_5472" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "retry_unbounded" "attach_detach" "none" "foreign_transaction=waits" => Pass;
+    "retry_unbounded" "attach_detach" "t1.filter_add2.fails" "foreign_transaction=waits" => Pass;
+    "global_lock_add_only" "attach_detach" "none" "foreign_transaction=waits" => Pass;
+    "global_lock_add_only" "attach_detach" "t1.filter_add2.fails" "foreign_transaction=waits" => Pass;
+    "per_operation_handle" "attach_detach" "t0.filter_delete1.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_operation_handle" "attach_detach" "t0.filter_delete1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_operation_handle" "attach_detach" "t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_operation_handle" "attach_detach" "t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_operation_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_operation_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_thread_handle" "attach_detach" "t0.filter_delete1.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_thread_handle" "attach_detach" "t0.filter_delete1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_thread_handle" "attach_detach" "t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_thread_handle" "attach_detach" "t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_thread_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_thread_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_handle" "attach_detach" "t0.filter_delete1.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_handle" "attach_detach" "t0.filter_delete1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_handle" "attach_detach" "t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_handle" "attach_detach" "t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_dynamic" "attach_detach" "t0.filter_delete1.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_dynamic" "attach_detach" "t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_dynamic" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_4192" "attach_detach" "t0.filter_delete1.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_4192" "attach_detach" "t0.filter_delete1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_4192" "attach_detach" "t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_4192" "attach_detach" "t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_4192" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_4192" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_5472" "attach_detach" "t0.filter_delete1.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_5472" "attach_detach" "t0.filter_delete1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_5472" "attach_detach" "t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_5472" "attach_detach" "t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_5472" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "implicit_call=runs_at_once" => Vacuous;
+    "per_context_5472" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_operation_handle" "same_provider" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_thread_handle" "same_provider" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+};
+
+/// The readings this row's verdict rests on, with the verdict each gives.
+pub fn rests_on(design: &str, scenario: &str, plan: &str) -> Vec<&'static Sensitive> {
+    SENSITIVE.iter().filter(|s| s.design == design && s.scenario == scenario && s.plan == plan).collect()
+}
 
 /// The declared verdict for one exploration: the most specific entry that matches.
 pub fn expected(design: &str, scenario: &str, plan: &str, checker: Checker) -> Option<&'static Expected> {

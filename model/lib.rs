@@ -16,5 +16,6 @@ pub mod properties;
 pub mod render;
 pub mod scan;
 pub mod scenarios;
+pub mod sensitivity;
 pub mod sync;
 pub mod wfp;

@@ -90,6 +90,8 @@ pub enum Op {
     Attach { hook: &'static str, client: u32 },
     Detach { hook: &'static str, client: u32 },
     Unload,
+    /// netebpfext stopped and started again while the driver stays loaded.
+    Restart,
 }
 
 impl fmt::Display for Op {
@@ -99,6 +101,7 @@ impl fmt::Display for Op {
             Op::Attach { hook, client } => write!(f, "attach {hook} (client {client})"),
             Op::Detach { hook, client } => write!(f, "detach {hook} (client {client})"),
             Op::Unload => f.write_str("unload"),
+            Op::Restart => f.write_str("restart netebpfext"),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::faults::{CallKind, Fault, FaultPlan};
 use crate::log::{Actor, ContextId, Effect, Event, EventKind, Op, OpFailure, Target};
-use crate::netebpfext::FilterContext;
+use crate::netebpfext::{FilterContext, EBPF_PROVIDER_NOT_REGISTERED};
 use crate::scenarios::{Reach, Scenario};
 use crate::wfp::{EngineSummary, FilterId, Status};
 
@@ -162,7 +162,9 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
     let mut failed: BTreeSet<ContextId> = BTreeSet::new();
     // Contexts freed while a filter carrying them was committed.
     let mut freed_with_filters: Vec<(ContextId, Vec<(FilterId, &'static str)>)> = Vec::new();
-    let mut flight: BTreeMap<Actor, InFlight> = BTreeMap::new();
+    // Per actor, the operations in flight: an operation a restart or an unload runs (NMR's
+    // detaches and attaches) sits on top of the one that runs it.
+    let mut flight: BTreeMap<Actor, Vec<InFlight>> = BTreeMap::new();
     let mut started: BTreeMap<Actor, usize> = BTreeMap::new();
     let mut reached = vec![false; targets.len()];
 
@@ -173,19 +175,27 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 if let Op::Detach { client, .. } = op {
                     detaching.insert(*client);
                 }
-                let index = started.entry(actor).or_insert(0);
-                flight.insert(actor, InFlight { op: Some((*op, *index)), ..InFlight::default() });
-                *index += 1;
+                let stack = flight.entry(actor).or_default();
+                // Only an actor's outermost operations are numbered in its script.
+                let index = if stack.iter().all(|f| f.op.is_none()) {
+                    let index = started.entry(actor).or_insert(0);
+                    *index += 1;
+                    *index - 1
+                } else {
+                    usize::MAX
+                };
+                stack.push(InFlight { op: Some((*op, index)), ..InFlight::default() });
                 for (target, hit) in targets.iter().zip(reached.iter_mut()) {
                     if let Sometimes::Scenario(Reach::InFlightTogether(ops)) = target {
                         *hit |= ops.iter().all(|(t, i)| {
-                            flight.get(&Actor::Thread(*t)).and_then(|f| f.op).map(|(_, n)| n) == Some(*i)
+                            let outermost = flight.get(&Actor::Thread(*t)).and_then(|f| f.iter().find_map(|f| f.op));
+                            outermost.map(|(_, n)| n) == Some(*i)
                         });
                     }
                 }
             }
             EventKind::Call(call) => {
-                let current = flight.entry(actor).or_default();
+                let current = top(&mut flight, actor);
                 if let (Some(fault), Err(status)) = (call.fault, call.result) {
                     current.faulted.push(status);
                     for (target, hit) in targets.iter().zip(reached.iter_mut()) {
@@ -262,7 +272,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 layers.insert(*context, table.clone());
                 clients.entry(*context).or_default().insert(*client);
                 context_of.insert(*client, *context);
-                flight.entry(actor).or_default().created.push(*context);
+                top(&mut flight, actor).created.push(*context);
             }
             EventKind::ContextJoined { context, client } => {
                 clients.entry(*context).or_default().insert(*client);
@@ -273,7 +283,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 context_of.remove(client);
                 if *last {
                     attached.remove(context);
-                    flight.entry(actor).or_default().emptied.push(*context);
+                    top(&mut flight, actor).emptied.push(*context);
                 }
             }
             EventKind::ContextFreed { context } => {
@@ -283,7 +293,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 }
             }
             EventKind::OpEnd { op, failure } => {
-                let current = flight.remove(&actor).unwrap_or_default();
+                let current = flight.get_mut(&actor).and_then(Vec::pop).unwrap_or_default();
                 match op {
                     Op::Startup => {
                         if let Some(failure) = failure {
@@ -296,7 +306,9 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                     }
                     Op::Attach { client, .. } => match failure {
                         Some(failure) => {
-                            let excused = failure.wfp.is_some_and(|status| current.faulted.contains(&status));
+                            // A stopped netebpfext may refuse an attach (restart_during_attach).
+                            let excused = failure.wfp.is_some_and(|status| current.faulted.contains(&status))
+                                || failure.ebpf == EBPF_PROVIDER_NOT_REGISTERED;
                             if !excused {
                                 let call = current
                                     .last_failure
@@ -379,7 +391,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                             }
                         }
                     }
-                    Op::Unload => {}
+                    Op::Unload | Op::Restart => {}
                 }
             }
             EventKind::Hung { provider, contexts } => {
@@ -411,6 +423,16 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
     }
     out.reached = reached;
     out
+}
+
+/// The operation in flight on top of `actor`'s stack (one with no operation if none is:
+/// what happens outside every operation is not numbered in the script).
+fn top(flight: &mut BTreeMap<Actor, Vec<InFlight>>, actor: Actor) -> &mut InFlight {
+    let stack = flight.entry(actor).or_default();
+    if stack.is_empty() {
+        stack.push(InFlight::default());
+    }
+    stack.last_mut().expect("not empty")
 }
 
 fn check_end(

@@ -12,6 +12,11 @@ pub enum Action {
     Attach { hook: &'static str, client: u32, compartment: u32 },
     /// The client detaches (skipped if its attach failed).
     Detach { hook: &'static str, client: u32 },
+    /// netebpfext is stopped (`_net_ebpf_ext_driver_uninitialize_objects`: the providers
+    /// deregister, NMR detaching their clients) and started again (`DriverEntry`: start-up,
+    /// then the providers register, NMR attaching the clients still registered), as
+    /// `km_mt_stress_tests`' extension-restart thread does.
+    Restart,
 }
 
 /// What an exploration must reach in at least one execution (a `sometimes` property).
@@ -96,6 +101,19 @@ pub fn builtin() -> Vec<Scenario> {
             filters_per_attach: None,
         },
         Scenario {
+            name: "restart_during_attach",
+            summary: "t0 attaches connect4 and detaches it while t1 stops netebpfext and starts it again (the \
+                      extension-restart thread of upstream's km_mt_stress_tests): an attach may fail while it is \
+                      stopped; nothing may hang, leak or be used after it is freed.",
+            threads: vec![
+                vec![attach("connect4", 1, 0), Action::Detach { hook: "connect4", client: 1 }],
+                vec![Action::Restart],
+            ],
+            plans: vec![FaultPlan::NONE],
+            must_reach: vec![Reach::InFlightTogether(vec![(0, 0), (1, 0)])],
+            filters_per_attach: None,
+        },
+        Scenario {
             name: "three_attach",
             summary: "t0, t1 and t2 attach connect4, connect6 and bind at once: three threads, three providers.",
             threads: vec![vec![attach("connect4", 1, 0)], vec![attach("connect6", 2, 0)], vec![attach("bind", 3, 0)]],
@@ -104,6 +122,13 @@ pub fn builtin() -> Vec<Scenario> {
             filters_per_attach: None,
         },
     ]
+}
+
+impl Scenario {
+    /// Some thread restarts netebpfext while others attach.
+    pub fn restarts(&self) -> bool {
+        self.threads.iter().flatten().any(|action| *action == Action::Restart)
+    }
 }
 
 /// The built-in scenario with this name.

@@ -81,7 +81,7 @@ macro_rules! every_design_and_scenario {
         gate_tests!($checker:
             naive provider_lock retry retry_unbounded global_lock global_lock_add_only per_operation_handle
             per_thread_handle per_context_handle per_context_dynamic per_context_4192 per_context_5472;
-            two_attach attach_detach same_provider three_attach);
+            two_attach attach_detach same_provider restart_during_attach three_attach);
     };
 }
 
@@ -101,7 +101,7 @@ pub const DESIGNS: &[&str] = &[
     "per_context_4192",
     "per_context_5472",
 ];
-pub const SCENARIOS: &[&str] = &["two_attach", "attach_detach", "same_provider", "three_attach"];
+pub const SCENARIOS: &[&str] = &["two_attach", "attach_detach", "same_provider", "restart_during_attach", "three_attach"];
 
 pub fn the_gate_lists_every_design_and_scenario() {
     let designs: Vec<&str> = designs::builtin().iter().map(|d| d.name()).collect();

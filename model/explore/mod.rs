@@ -625,7 +625,12 @@ pub fn refusal(design: &dyn DynDesign) -> Option<String> {
 pub(crate) fn execute(shared: &Arc<Shared>, log: Log) {
     let engine = Arc::new(Engine::with_readings(log.clone(), shared.plan.clone(), shared.settings.assumptions));
     // DriverEntry registers the providers even when start-up failed: the threads run.
-    let (ext, _started) = Extension::start(engine.clone(), shared.design.clone(), shared.scenario.filters_per_attach);
+    let (ext, _started) = Extension::start(
+        engine.clone(),
+        shared.design.clone(),
+        shared.scenario.filters_per_attach,
+        shared.scenario.restarts(),
+    );
     let threads = shared.scenario.threads.len();
     let end =
         Arc::new(End { running: UnmodelledCounter::new(threads as u64), ext, engine, log, shared: shared.clone() });
@@ -683,6 +688,7 @@ fn run_script(ext: &Extension, actor: Actor, script: &[Action]) {
                     attached.push(client);
                 }
             }
+            Action::Restart => ext.restart(actor),
             Action::Detach { hook, client } => {
                 if attached.contains(&client) {
                     ext.detach(actor, hook, client);

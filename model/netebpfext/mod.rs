@@ -43,6 +43,15 @@ pub fn access_denied() -> OpFailure {
     OpFailure { wfp: None, ebpf: EBPF_ACCESS_DENIED, errno: EINVAL }
 }
 
+/// An attach that met a stopped netebpfext: its hook provider is not registered with NMR,
+/// so ebpfcore's link attach fails (`EBPF_EXTENSION_FAILED_TO_LOAD`, errno 22).
+pub fn provider_not_registered() -> OpFailure {
+    OpFailure { wfp: None, ebpf: EBPF_PROVIDER_NOT_REGISTERED, errno: EINVAL }
+}
+
+/// What [`provider_not_registered`] reports.
+pub const EBPF_PROVIDER_NOT_REGISTERED: &str = "EBPF_EXTENSION_FAILED_TO_LOAD (the hook provider is not registered)";
+
 /// A second attach a provider does not accept.
 pub const EBPF_ACCESS_DENIED: &str = "EBPF_ACCESS_DENIED";
 
@@ -99,6 +108,14 @@ pub struct Provider {
     pub hook: &'static Hook,
     /// The provider's `EX_PUSH_LOCK` ([`Driver::acquire_push_lock`]).
     push_lock: Mutex<()>,
+    /// NMR's serialisation of this provider's attach and detach callbacks with its
+    /// deregistration and registration (assumed: NMR documents that it serialises a
+    /// binding's callbacks, not how; the model holds one lock across each). Taken only in
+    /// scenarios that restart netebpfext: elsewhere nothing deregisters while threads run.
+    nmr: Mutex<()>,
+    /// Registered with NMR (`NmrRegisterProvider`, until `NmrDeregisterProvider`). Read
+    /// and written under `nmr`, or while one thread runs.
+    registered: Unmodelled<bool>,
 }
 
 /// The client of an attach: its provider, its id, and the compartment its attach names
@@ -150,8 +167,15 @@ pub struct Extension {
     /// `_fwp_engine_handle`: written only at start-up and unload, when one thread runs.
     global: Unmodelled<Option<Handle>>,
     /// NMR's bindings: every client whose attach succeeded and that has not detached, with
-    /// its provider. NMR's own bookkeeping, read only at unload, when one thread runs.
+    /// its provider. NMR's own bookkeeping, changed under the provider's NMR lock.
     bindings: Unmodelled<Vec<(&'static Hook, u32)>>,
+    /// NMR's registered clients (an attached program's link), bound or not, with their
+    /// compartment: NMR attaches them again when their provider registers again.
+    clients: Unmodelled<Vec<(&'static Hook, u32, u32)>>,
+    /// The scenario restarts netebpfext: NMR's per-provider lock is taken.
+    restarts: bool,
+    /// A wait at a stop never ended: netebpfext is stuck there.
+    hung: Unmodelled<bool>,
     /// #4192's `provider_context_cleanup_list`: written and read only at unload.
     provider_cleanup: Unmodelled<Vec<&'static Hook>>,
     contexts: Contexts,
@@ -489,13 +513,10 @@ impl<'a> Driver<'a> {
     /// every client still bound to the provider (the design's `detach_client`, in client
     /// order: NMR's order is not the model's to choose) and waits for the detaches.
     pub fn nmr_deregister_provider(&self, provider: &'a Provider) {
-        let mut bound: Vec<u32> = self
-            .ext
-            .bindings
-            .with(|bound| bound.iter().filter(|(hook, _)| *hook == provider.hook).map(|(_, c)| *c).collect());
-        bound.sort_unstable();
-        for client in bound {
-            self.ext.detach(self.actor, provider.hook.name, client);
+        let _nmr = self.ext.nmr_lock(provider);
+        provider.registered.with(|registered| *registered = false);
+        for client in self.ext.bound_clients(provider) {
+            self.ext.detach_bound(self.actor, provider, client);
         }
     }
 
@@ -596,28 +617,45 @@ impl Extension {
         engine: Arc<Engine>,
         design: Arc<dyn DynDesign>,
         filters_per_attach: Option<usize>,
+        restarts: bool,
     ) -> (Arc<Extension>, Result<(), OpFailure>) {
         let ext = Arc::new_cyclic(|me| Extension {
             me: me.clone(),
             design_state: design.new_state(),
             design,
-            providers: HOOKS.iter().map(|hook| Provider { hook, push_lock: Mutex::new(()) }).collect(),
+            providers: HOOKS
+                .iter()
+                .map(|hook| Provider {
+                    hook,
+                    push_lock: Mutex::new(()),
+                    nmr: Mutex::new(()),
+                    registered: Unmodelled::new(true),
+                })
+                .collect(),
             global: Unmodelled::new(None),
             bindings: Unmodelled::new(Vec::new()),
+            clients: Unmodelled::new(Vec::new()),
+            restarts,
+            hung: Unmodelled::new(false),
             provider_cleanup: Unmodelled::new(Vec::new()),
             contexts: Contexts::new(),
             filters_per_attach,
             engine,
         });
-        let actor = Actor::Main;
-        ext.log().push(actor, EventKind::OpStart(Op::Startup));
-        let started = ext.design.initialize_wfp_components(&*ext.design_state, ext.driver(actor));
-        // No user-mode caller sees an errno; DriverEntry goes on.
+        let started = ext.start_up(Actor::Main);
+        (ext, started)
+    }
+
+    /// `DriverEntry`'s `initialize_wfp_components`, logged as start-up. No user-mode
+    /// caller sees an errno, and DriverEntry goes on whatever it returned.
+    fn start_up(&self, actor: Actor) -> Result<(), OpFailure> {
+        self.log().push(actor, EventKind::OpStart(Op::Startup));
+        let started = self.design.initialize_wfp_components(&*self.design_state, self.driver(actor));
         let failure = started
             .err()
             .map(|status| OpFailure { wfp: Some(status), ebpf: "initialize_wfp_components failed", errno: 0 });
-        ext.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
-        (ext, failure.map_or(Ok(()), Err))
+        self.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
+        failure.map_or(Ok(()), Err)
     }
 
     fn driver(&self, actor: Actor) -> Driver<'_> {
@@ -654,22 +692,89 @@ impl Extension {
 
     /// Unload (`_net_ebpf_ext_driver_unload`): the design's
     /// `_net_ebpf_ext_driver_uninitialize_objects`. A wait in it that never ends is
-    /// logged where it waits, and unload stops there.
+    /// logged where it waits, and unload stops there, never returning.
     pub fn unload(&self, actor: Actor) {
         self.log().push(actor, EventKind::OpStart(Op::Unload));
-        let _hung = self.design.uninitialize_objects(&*self.design_state, self.driver(actor));
-        self.log().push(actor, EventKind::OpEnd { op: Op::Unload, failure: None });
+        if self.hung.with(|hung| *hung) {
+            self.log().push(actor, EventKind::Note("netebpfext is stuck in a stop that never ended: no unload"));
+            return;
+        }
+        // An unload that waits forever never returns: no end is logged.
+        if self.design.uninitialize_objects(&*self.design_state, self.driver(actor)).is_ok() {
+            self.log().push(actor, EventKind::OpEnd { op: Op::Unload, failure: None });
+        }
+    }
+
+    /// Stops netebpfext (`_net_ebpf_ext_driver_uninitialize_objects`) and starts it again
+    /// (`DriverEntry`: start-up, ignoring its failure, then each provider registers and NMR
+    /// attaches the clients still registered to it). A stop whose wait never ends leaves
+    /// netebpfext stuck: it is not started again.
+    pub fn restart(&self, actor: Actor) {
+        self.log().push(actor, EventKind::OpStart(Op::Restart));
+        if self.design.uninitialize_objects(&*self.design_state, self.driver(actor)).is_err() {
+            // The stop never returns: no end is logged.
+            self.hung.with(|hung| *hung = true);
+            return;
+        }
+        self.log().push(actor, EventKind::Note("netebpfext stopped; it starts again"));
+        let _ = self.start_up(actor);
+        for provider in &self.providers {
+            let _nmr = self.nmr_lock(provider);
+            provider.registered.with(|registered| *registered = true);
+            let waiting: Vec<(u32, u32)> = self.clients.with(|clients| {
+                clients.iter().filter(|(hook, _, _)| *hook == provider.hook).map(|(_, c, k)| (*c, *k)).collect()
+            });
+            for (client, compartment) in waiting {
+                let _ = self.attach_bound(actor, provider, client, compartment);
+            }
+        }
+        self.log().push(actor, EventKind::OpEnd { op: Op::Restart, failure: None });
+    }
+
+    /// The provider's NMR lock, in scenarios that restart netebpfext.
+    fn nmr_lock<'p>(&self, provider: &'p Provider) -> Option<MutexGuard<'p, ()>> {
+        self.restarts.then(|| provider.nmr.lock())
+    }
+
+    /// The provider's bound clients, in client order (NMR's order is not the model's to
+    /// choose, so it is fixed).
+    fn bound_clients(&self, provider: &Provider) -> Vec<u32> {
+        let mut bound: Vec<u32> = self
+            .bindings
+            .with(|bound| bound.iter().filter(|(hook, _)| *hook == provider.hook).map(|(_, c)| *c).collect());
+        bound.sort_unstable();
+        bound
     }
 
     /// A client attaches to `hook`; `compartment` decides which filter context it shares.
+    /// The client registers with NMR (`NmrRegisterClient`): NMR attaches it at once if its
+    /// provider is registered; if not, ebpfcore's attach fails (assumed: it does not wait
+    /// for the provider) and the client is deregistered.
     pub fn attach(&self, actor: Actor, hook: &str, client: u32, compartment: u32) -> Result<(), OpFailure> {
         let provider = self.provider_or_panic(hook);
+        let _nmr = self.nmr_lock(provider);
+        if !provider.registered.with(|registered| *registered) {
+            let op = Op::Attach { hook: provider.hook.name, client };
+            self.log().push(actor, EventKind::OpStart(op));
+            let failure = provider_not_registered();
+            self.log().push(actor, EventKind::OpEnd { op, failure: Some(failure) });
+            return Err(failure);
+        }
+        let result = self.attach_bound(actor, provider, client, compartment);
+        if result.is_ok() {
+            self.clients.with(|clients| clients.push((provider.hook, client, compartment)));
+        }
+        result
+    }
+
+    /// NMR calls the provider's attach callback for `client`; success binds it.
+    fn attach_bound(&self, actor: Actor, provider: &Provider, client: u32, compartment: u32) -> Result<(), OpFailure> {
         let op = Op::Attach { hook: provider.hook.name, client };
         self.log().push(actor, EventKind::OpStart(op));
-        let client = Client { provider, id: client, compartment };
-        let result = self.design.attach_client(&*self.design_state, self.driver(actor), client);
+        let attaching = Client { provider, id: client, compartment };
+        let result = self.design.attach_client(&*self.design_state, self.driver(actor), attaching);
         if result.is_ok() {
-            self.bindings.with(|bound| bound.push((provider.hook, client.id)));
+            self.bindings.with(|bound| bound.push((provider.hook, client)));
         }
         self.log().push(actor, EventKind::OpEnd { op, failure: result.err() });
         result
@@ -679,6 +784,17 @@ impl Extension {
     /// `STATUS_PENDING`); a failed delete shows only in the log.
     pub fn detach(&self, actor: Actor, hook: &str, client: u32) {
         let provider = self.provider_or_panic(hook);
+        let _nmr = self.nmr_lock(provider);
+        self.clients.with(|clients| clients.retain(|(h, c, _)| (*h, *c) != (provider.hook, client)));
+        if self.bound_clients(provider).contains(&client) {
+            self.detach_bound(actor, provider, client);
+        } else {
+            self.log().push(actor, EventKind::Note("NMR detached this client when netebpfext stopped: nothing to detach"));
+        }
+    }
+
+    /// NMR calls the provider's detach callback for the bound `client`, and unbinds it.
+    fn detach_bound(&self, actor: Actor, provider: &Provider, client: u32) {
         let op = Op::Detach { hook: provider.hook.name, client };
         self.log().push(actor, EventKind::OpStart(op));
         self.design.detach_client(&*self.design_state, self.driver(actor), provider, client);

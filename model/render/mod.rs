@@ -71,21 +71,26 @@ pub fn matrix_text(rows: &[Row]) -> String {
             ]
         })
         .collect();
+    aligned(&header, &cells)
+}
+
+/// A header and rows of cells as left-aligned columns, two spaces apart.
+pub fn aligned<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row.as_ref()) {
             *width = (*width).max(cell.len());
         }
     }
     let mut out = String::new();
-    let mut draw = |cells: Vec<String>| {
+    let mut draw = |cells: &[String]| {
         let line: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     };
-    draw(header.iter().map(|h| h.to_string()).collect());
-    for row in cells {
-        draw(row);
+    draw(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    for row in rows {
+        draw(row.as_ref());
     }
     out
 }
@@ -156,7 +161,7 @@ pub fn counterexample_text(row: &Row) -> String {
     out
 }
 
-fn json_string(text: &str) -> String {
+pub fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -195,38 +200,44 @@ pub fn rows_json(rows: &[Row]) -> String {
     let objects: Vec<String> = rows
         .iter()
         .map(|row| {
-            let r = &row.report;
-            let fields = [
-                ("design", json_string(&r.design)),
-                ("scenario", json_string(&r.scenario)),
-                ("plan", json_string(&r.plan)),
-                ("checker", json_string(r.checker.name())),
-                ("verdict", json_string(r.verdict.name())),
-                ("search", json_string(&r.search.to_string())),
-                ("expected", json_string(row.expected_name())),
-                ("as_declared", row.as_declared().to_string()),
-                ("property", json_or_null(row.property().map(str::to_string))),
-                ("status", json_or_null(row.status())),
-                ("executions", r.executions.to_string()),
-                ("failing_executions", r.failing_executions.to_string()),
-                ("traces", r.traces.to_string()),
-                ("bound", json_string(&r.bound)),
-                ("assumptions", json_string(&r.assumptions.to_string())),
-                ("elapsed_ms", r.elapsed.as_millis().to_string()),
-                ("why", json_string(&r.why)),
-                ("schedule", json_or_null(r.counterexample.as_ref().and_then(|c| c.schedule.clone()))),
-                (
-                    "preemptions",
-                    r.counterexample.as_ref().and_then(|c| c.preemptions).map_or("null".to_string(), |p| p.to_string()),
-                ),
-                ("sometimes", sometimes_json(r)),
-                ("covers", json_string(crate::explore::PASS_COVERS)),
-            ];
-            let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
+            let body: Vec<String> =
+                row_json_fields(row).iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
             format!("  {{{}}}", body.join(", "))
         })
         .collect();
     format!("[\n{}\n]\n", objects.join(",\n"))
+}
+
+/// One row's JSON keys and values (each value already JSON), in the documented order.
+pub fn row_json_fields(row: &Row) -> Vec<(String, String)> {
+    let r = &row.report;
+    let fields = [
+        ("design", json_string(&r.design)),
+        ("scenario", json_string(&r.scenario)),
+        ("plan", json_string(&r.plan)),
+        ("checker", json_string(r.checker.name())),
+        ("verdict", json_string(r.verdict.name())),
+        ("search", json_string(&r.search.to_string())),
+        ("expected", json_string(row.expected_name())),
+        ("as_declared", row.as_declared().to_string()),
+        ("property", json_or_null(row.property().map(str::to_string))),
+        ("status", json_or_null(row.status())),
+        ("executions", r.executions.to_string()),
+        ("failing_executions", r.failing_executions.to_string()),
+        ("traces", r.traces.to_string()),
+        ("bound", json_string(&r.bound)),
+        ("assumptions", json_string(&r.assumptions.to_string())),
+        ("elapsed_ms", r.elapsed.as_millis().to_string()),
+        ("why", json_string(&r.why)),
+        ("schedule", json_or_null(r.counterexample.as_ref().and_then(|c| c.schedule.clone()))),
+        (
+            "preemptions",
+            r.counterexample.as_ref().and_then(|c| c.preemptions).map_or("null".to_string(), |p| p.to_string()),
+        ),
+        ("sometimes", sometimes_json(r)),
+        ("covers", json_string(crate::explore::PASS_COVERS)),
+    ];
+    fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// Rows where two checkers' verdicts differ: the row's index and a line saying how.
