@@ -110,7 +110,7 @@ impl fmt::Display for Verdict {
 }
 
 /// The settings of one exploration: its limits, each stated in the report's bound, and
-/// the engine's transaction-lock policy.
+/// the reading of each assumption the engine follows.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The reading of every assumption the docs do not settle (`crate::assumptions`).
