@@ -143,15 +143,6 @@ pub enum TxnLockPolicy {
     Barging,
 }
 
-impl TxnLockPolicy {
-    pub const fn name(self) -> &'static str {
-        match self {
-            TxnLockPolicy::FirstComeFirstServed => "first_come_first_served",
-            TxnLockPolicy::Barging => "barging",
-        }
-    }
-}
-
 /// A callout's notify function, as `FwpsCalloutRegister` is given it. WFP calls it with
 /// `FWPS_CALLOUT_NOTIFY_DELETE_FILTER` when a filter naming the callout is deleted.
 pub type NotifyFn = Arc<dyn Fn(Actor, FilterId, ContextId) + Send + Sync>;
