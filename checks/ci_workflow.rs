@@ -45,3 +45,14 @@ fn the_workflow_runs_on_pull_requests_that_touch_the_attach_path() {
     assert!(workflow.contains("pull_request:") && workflow.contains("netebpfext/**"));
     assert!(!workflow.contains('\t'), "YAML has no tabs");
 }
+
+#[test]
+fn the_workflow_runs_the_sweep_in_shards_and_merges_them_into_the_summary() {
+    let workflow = read("docs/ci/wfpcheck-gate.yml");
+    let shards = workflow.split("shard: [").nth(1).expect("a matrix of shards").split(']').next().expect("closed");
+    let count = shards.split(',').count();
+    assert!(count >= 2, "{shards}");
+    assert!(workflow.contains(&format!("--faults 1 --shard ${{{{ matrix.shard }}}}/{count}")), "every shard of {count}");
+    assert!(workflow.contains("--merge shards/sweep-*.json --format markdown"));
+    assert!(workflow.contains(">> \"$GITHUB_STEP_SUMMARY\""));
+}

@@ -5,6 +5,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[path = "fault_sweep.rs"]
+mod fault_sweep;
+
 struct Run {
     status: i32,
     stdout: String,

@@ -1,34 +1,69 @@
-//! The generated documents are what their commands write: `docs/designs.md` (regenerate
-//! with `RUSTFLAGS="--cfg loom" cargo run --release -- --format markdown > docs/designs.md`)
-//! and `docs/assumptions.md` (the sensitivity run, `sensitivity::DOCS_COMMAND`).
+//! The generated documents are what their commands write: `docs/designs.md` (the report's
+//! Markdown, then the single-fault sweep's; `REGENERATE` below) and `docs/assumptions.md`
+//! (the sensitivity run, `sensitivity::DOCS_COMMAND`).
 
 #![cfg(loom)]
 
 use std::process::Command;
 
-use wfpcheck::expectations::SENSITIVE;
+use wfpcheck::expectations::{self, SENSITIVE};
 use wfpcheck::render;
 use wfpcheck::sensitivity::{self, DOCS_COMMAND};
+use wfpcheck::sweep::{self, SweepReport};
 
 #[path = "support/snapshots.rs"]
 mod snapshots;
 
+fn wfpcheck(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_wfpcheck")).args(args).output().expect("wfpcheck runs");
+    assert!(output.status.code().is_some_and(|c| c < 2), "{}", String::from_utf8_lossy(&output.stderr));
+    (output.status.code(), String::from_utf8(output.stdout).expect("UTF-8"))
+}
+
+/// `docs/designs.md` is the report's Markdown and then the single-fault sweep's
+/// (`sweep::DOCS_COMMAND`), both as declared; each design x scenario of the sweep has a
+/// snapshot of every plan it does not survive.
 #[test]
 fn designs_md_is_what_the_report_command_writes() {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_wfpcheck")).args(["--format", "markdown"]).output().expect("wfpcheck runs");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let written = String::from_utf8(output.stdout).expect("UTF-8");
+    let (status, report) = wfpcheck(&["--format", "markdown"]);
+    assert_eq!(status, Some(0), "every verdict of the report as declared");
+    let args: Vec<&str> = sweep::DOCS_COMMAND.split_whitespace().skip(1).collect();
+    let json: Vec<&str> = args.iter().map(|a| if *a == "markdown" { "json" } else { a }).collect();
+    let (status, json) = wfpcheck(&json);
+    let swept: SweepReport = serde_json::from_str(&json).expect("the sweep's JSON");
+    assert!(swept.as_declared(), "a sweep verdict is not as declared: run `{}` (text)", sweep::DOCS_COMMAND);
+    assert_eq!(status, Some(0));
+    // No declaration is stale: each names some plan the sweep explored.
+    for declared in expectations::SWEEP {
+        let used = swept.groups.iter().any(|g| {
+            g.rows.iter().any(|r| expectations::sweep_matches(declared, &g.design, &g.scenario, &r.plan))
+        });
+        assert!(used, "expectations::SWEEP names no plan of the sweep: {declared:?}");
+    }
+    for group in swept.groups.iter().filter(|g| !g.rows.is_empty()) {
+        let name = format!("sweep__{}__{}", group.design, group.scenario);
+        snapshots::settings("loom").bind(|| insta::assert_snapshot!(name, sweep::failures_text(&swept, group)));
+    }
+    let written = format!("{report}\n{}", sweep::markdown(&swept));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/designs.md");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     if committed != written {
         let first = committed.lines().zip(written.lines()).position(|(a, b)| a != b);
         panic!(
-            "docs/designs.md differs from what `wfpcheck --format markdown` writes (first differing line: {:?}); regenerate it with \
-             RUSTFLAGS=\"--cfg loom\" cargo run --release -- --format markdown > docs/designs.md",
+            "docs/designs.md differs from what `wfpcheck --format markdown` and `{}` write (first differing line: {:?}); \
+             regenerate it with: {REGENERATE}",
+            sweep::DOCS_COMMAND,
             first.map(|n| n + 1)
         );
     }
+}
+
+/// How `docs/designs.md` is written.
+const REGENERATE: &str = "RUSTFLAGS=\"--cfg loom\" CARGO_TARGET_DIR=target/loom cargo build --release && (./target/loom/release/wfpcheck --format markdown; echo; ./target/loom/release/wfpcheck --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --format markdown) > docs/designs.md";
+
+#[test]
+fn the_regeneration_command_runs_the_documented_sweep() {
+    assert!(REGENERATE.contains(sweep::DOCS_COMMAND.trim_start_matches("wfpcheck ")));
 }
 
 /// `docs/assumptions.md` is what the sensitivity command writes over the two-thread

@@ -402,6 +402,21 @@ impl Design for StaticObjectsLeft {
     }
 }
 
+/// naive, whose start-up adds its provider a second time: start-up fails with no fault.
+struct AddsTheProviderTwice;
+
+impl Design for AddsTheProviderTwice {
+    type State = ();
+    type Base = Naive;
+    self_test_design!("adds_the_provider_twice", "naive, whose start-up adds its provider again after committing it.");
+    fn new_state(&self) {}
+    fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
+        naive::initialize_wfp_components(driver)?;
+        let handle = driver.global_engine_handle().expect("opened by start-up");
+        driver.fwpm_provider_add(handle, hooks::PROVIDER)
+    }
+}
+
 /// One self-test: a design in a scenario under a plan, and what it must get.
 struct Case {
     name: &'static str,
@@ -559,12 +574,33 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "failed_start_up",
+            Arc::new(AddsTheProviderTwice),
+            "two_attach",
+            "none",
+            Verdict::Fail,
+            &[STARTUP_SUCCEEDS],
+            "start-up failed",
+        ),
+        // A fault injected into start-up may fail it, but DriverEntry goes on (TODO #521):
+        // the attaches then fail on the NULL global handle, which no fault was injected into.
+        case(
+            "start_up_fault_excused_but_not_what_follows",
             built_in("naive"),
             "two_attach",
             "main.provider_add1.fails",
             Verdict::Fail,
-            &[STARTUP_SUCCEEDS],
-            "start-up failed",
+            &[ATTACH_FAILS_ONLY_BY_FAULT],
+            "no fault was injected into it",
+        ),
+        // Unload before #4192 ignores a failed FwpsCalloutUnregisterById and completes.
+        case(
+            "unregister_ignored",
+            built_in("global_lock"),
+            "two_attach",
+            "main.callout_unregister1.in_use",
+            Verdict::Fail,
+            &[CALLOUTS_UNREGISTERED],
+            "unload completed with callouts still registered: EBPF_HOOK_OUTBOUND_L2_CALLOUT",
         ),
         // `_net_ebpf_ext_register_wfp_callout` returns its unregister's status: start-up
         // "succeeds" without connect4's AUTH_CONNECT_V4 callout, and the attach fails (W13).
@@ -699,7 +735,7 @@ self_tests! {
     panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing adds_fewer_filters skips_the_reference
     keeps_the_context detach_forgets_filters
     deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
-    failed_start_up swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
+    failed_start_up start_up_fault_excused_but_not_what_follows unregister_ignored swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     foreign_lock_is_refused hidden_foreign_lock_is_given_up
 }
 

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use crate::cli::{selection, Bench, Options};
+use crate::sweep::Faults;
 use crate::designs;
 use crate::explore::{self, Report, Settings, Verdict};
 use crate::faults::FaultPlan;
@@ -21,7 +22,55 @@ pub fn run(bench: Bench, options: &Options) -> String {
         Bench::Matrix => matrix(options),
         Bench::Growth => growth(options),
         Bench::First => first(options),
+        Bench::Sweep => sweep(options),
     }
+}
+
+/// The single-fault sweep (by default of the two-thread scenarios) in one process, and in
+/// `--jobs` processes (at least 2): plans, executions, wall time, the speed-up.
+fn sweep(options: &Options) -> String {
+    let mut args: Vec<String> = vec!["--faults".into(), "1".into()];
+    let scenarios: Vec<String> = if options.scenarios.is_empty() {
+        ["two_attach", "attach_detach", "same_provider"].map(String::from).to_vec()
+    } else {
+        options.scenarios.clone()
+    };
+    for design in &options.designs {
+        args.extend(["--design".to_string(), design.clone()]);
+    }
+    for scenario in &scenarios {
+        args.extend(["--scenario".to_string(), scenario.clone()]);
+    }
+    let mut out = format!(
+        "### {}: the single-fault sweep of {}\n\n| jobs | plans | executions | wall s | speed-up |\n|---:|---:|---:|---:|---:|\n",
+        CHECKER.name(),
+        scenarios.join(", ")
+    );
+    let mut one_process = None;
+    for jobs in [1, options.jobs.max(2)] {
+        let swept = Options {
+            faults: Some(Faults::One),
+            scenarios: scenarios.clone(),
+            jobs,
+            settings: Settings { progress: None, ..options.settings.clone() },
+            ..options.clone()
+        };
+        let started = Instant::now();
+        let report = match crate::cli::fault_sweep(&swept, Faults::One, &args) {
+            Ok(report) => report,
+            Err(error) => return format!("{out}\nthe sweep did not finish: {error}\n"),
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        let plans: usize = report.groups.iter().map(|g| g.rows.len()).sum();
+        let executions: u64 = report
+            .groups
+            .iter()
+            .map(|g| g.census.executions + g.rows.iter().map(|r| r.executions).sum::<u64>())
+            .sum();
+        let base = *one_process.get_or_insert(seconds);
+        let _ = writeln!(out, "| {jobs} | {plans} | {executions} | {seconds:.1} | {:.2}x |", base / seconds);
+    }
+    out
 }
 
 fn ratio(report: &Report) -> String {

@@ -13,6 +13,7 @@ use crate::explore::{self, Progress, Settings, Verdict};
 use crate::faults::FaultPlan;
 use crate::render::{self, Row};
 use crate::scenarios::{self, Scenario};
+use crate::sweep::{self, Faults, Shard};
 use crate::sync::{Arc, Checker, CHECKER};
 
 pub const USAGE: &str = "\
@@ -34,10 +35,19 @@ usage: wfpcheck [options]
   --assumptions          list the assumptions and their readings, and exit
   --sensitivity          explore each row under every reading of every assumption, one
                          assumption changed at a time, and say which verdicts rest on which
+  --faults N             a fault sweep instead of the named plans: every single fault (1)
+                         or every pair (2) the scenario's WFP calls can meet
+  --jobs N               with --faults: run the sweep in N processes at once (default:
+                         the machine's cores); the output is the same for every N
+  --shard I/N            with --faults: run only the I-th of N deterministic shares
+  --job K/N              with --faults: run only the K-th of N shares of the plans of the
+                         shard (what --jobs gives each of its processes)
+  --merge FILE...        merge the JSON of every shard of one sweep into one report
+                         (takes every following argument up to the next option)
   --format FORMAT        text (default), json or markdown
   --replay SCHEDULE      shuttle only: replay one counterexample's schedule
                          (needs exactly one --design, --scenario and --plan)
-  --bench KIND           print a benchmark instead: matrix, growth or first
+  --bench KIND           print a benchmark instead: matrix, growth, first or sweep
   --scan FILE            scan a design's Rust source for synchronization the checker
                          cannot see, instead of exploring (repeatable)
   --help                 print this and exit
@@ -48,7 +58,8 @@ only synchronization through wfpcheck::sync.
 
 exit status: 0 every verdict as declared; 1 a verdict not as declared or inconclusive
 (or, for --replay, the schedule shows no violation; for --scan, something was found;
-for --sensitivity, a verdict under some reading is inconclusive);
+for --sensitivity, a verdict under some reading is inconclusive; for --faults and
+--merge, also a census that did not finish or pairs beyond the bound);
 2 bad usage.
 ";
 
@@ -69,6 +80,8 @@ pub enum Bench {
     Growth,
     /// Time to the first counterexample of naive / two_attach.
     First,
+    /// The single-fault sweep of the two-thread scenarios in one process and in `--jobs`.
+    Sweep,
 }
 
 /// What the command line asks for.
@@ -86,13 +99,23 @@ pub struct Options {
     pub list_assumptions: bool,
     /// `--sensitivity`: every row under every reading.
     pub sensitivity: bool,
+    /// `--faults N`: a fault sweep.
+    pub faults: Option<Faults>,
+    /// `--jobs N`: explorations at once.
+    pub jobs: usize,
+    /// `--shard I/N`: this share of the sweep's plans.
+    pub shard: Option<Shard>,
+    /// `--merge FILE...`: shards to merge.
+    pub merge: Vec<String>,
+    /// `--job K/N`: the share of the sweep one of `--jobs`' processes runs.
+    pub job: Shard,
     pub settings: Settings,
 }
 
 /// Bad input, worded for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsageError {
-    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --sensitivity, --format, --replay, --bench, --scan, --help")]
+    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --sensitivity, --faults, --jobs, --shard, --job, --merge, --format, --replay, --bench, --scan, --help")]
     UnknownOption(String),
     #[error("`{0}` needs a value")]
     MissingValue(String),
@@ -104,7 +127,7 @@ pub enum UsageError {
     BadPlan(String),
     #[error("unknown format `{0}`; formats: text, json, markdown")]
     UnknownFormat(String),
-    #[error("unknown benchmark `{0}`; benchmarks: matrix, growth, first")]
+    #[error("unknown benchmark `{0}`; benchmarks: matrix, growth, first, sweep")]
     UnknownBench(String),
     #[error("`{option}` takes a whole number {range}, not `{value}`")]
     BadNumber { option: String, value: String, range: &'static str },
@@ -124,6 +147,16 @@ pub enum UsageError {
     AssumptionsAlone(String),
     #[error("`--sensitivity` varies every assumption itself; it does not take `{0}`")]
     SensitivityWith(&'static str),
+    #[error("`--faults` takes 1 (every single fault) or 2 (every pair), not `{0}`")]
+    BadFaults(String),
+    #[error("{0}")]
+    BadShard(String),
+    #[error("`--shard` and `--job` divide a fault sweep; give `--faults` too")]
+    ShardWithoutFaults,
+    #[error("`--faults` sweeps every fault itself; it does not take `{0}`")]
+    FaultsWith(&'static str),
+    #[error("`--merge` only reads shards' JSON (and takes `--format`); it does not take `{0}`")]
+    MergeWith(&'static str),
 }
 
 fn number<T: std::str::FromStr + PartialOrd>(
@@ -202,11 +235,16 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         help: false,
         list_assumptions: false,
         sensitivity: false,
+        faults: None,
+        jobs: crate::explore::jobs::cores(),
+        shard: None,
+        merge: Vec::new(),
+        job: Shard::ALL,
         settings: Settings::default(),
     };
     environment(&mut options.settings, env)?;
     let given = args;
-    let mut args = args.iter();
+    let mut args = args.iter().peekable();
     while let Some(arg) = args.next() {
         let mut value = || args.next().cloned().ok_or_else(|| UsageError::MissingValue(arg.clone()));
         match arg.as_str() {
@@ -256,6 +294,38 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             "--assume" => options.settings.assumptions = options.settings.assumptions.assume(&value()?)?,
             "--assumptions" => options.list_assumptions = true,
             "--sensitivity" => options.sensitivity = true,
+            "--faults" => {
+                options.faults = Some(match value()?.as_str() {
+                    "1" => Faults::One,
+                    "2" => Faults::Two,
+                    other => return Err(UsageError::BadFaults(other.to_string())),
+                })
+            }
+            "--jobs" => {
+                let range = "from 1 to 256";
+                options.jobs = number::<usize>(arg, &value()?, 1, range)?;
+                if options.jobs > crate::explore::jobs::JOBS_MAX {
+                    return Err(UsageError::BadNumber {
+                        option: arg.clone(),
+                        value: options.jobs.to_string(),
+                        range,
+                    });
+                }
+            }
+            "--shard" => options.shard = Some(Shard::parse(&value()?).map_err(UsageError::BadShard)?),
+            "--job" => {
+                let text = value()?;
+                options.job = Shard::parse(&text).map_err(|e| UsageError::BadShard(e.replace("--shard", "--job")))?;
+            }
+            "--merge" => {
+                let before = options.merge.len();
+                while let Some(file) = args.next_if(|a| !a.starts_with("--")) {
+                    options.merge.push(file.clone());
+                }
+                if options.merge.len() == before {
+                    return Err(UsageError::MissingValue(arg.clone()));
+                }
+            }
             "--replay" => options.replay = Some(value()?),
             "--scan" => options.scan.push(value()?),
             "--bench" => {
@@ -263,6 +333,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
                     "matrix" => Bench::Matrix,
                     "growth" => Bench::Growth,
                     "first" => Bench::First,
+                    "sweep" => Bench::Sweep,
                     other => return Err(UsageError::UnknownBench(other.to_string())),
                 })
             }
@@ -283,6 +354,37 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         ];
         if let Some((option, _)) = others.iter().find(|(_, given)| *given) {
             return Err(UsageError::SensitivityWith(option));
+        }
+    }
+    if (options.shard.is_some() || options.job != Shard::ALL) && options.faults.is_none() {
+        return Err(UsageError::ShardWithoutFaults);
+    }
+    if options.faults.is_some() {
+        let others = [
+            ("--plan", !options.plans.is_empty()),
+            ("--sensitivity", options.sensitivity),
+            ("--replay", options.replay.is_some()),
+            ("--bench", options.bench.is_some()),
+            ("--scan", !options.scan.is_empty()),
+            ("--merge", !options.merge.is_empty()),
+        ];
+        if let Some((option, _)) = others.iter().find(|(_, given)| *given) {
+            return Err(UsageError::FaultsWith(option));
+        }
+    }
+    if !options.merge.is_empty() {
+        let others = [
+            ("--design", !options.designs.is_empty()),
+            ("--scenario", !options.scenarios.is_empty()),
+            ("--plan", !options.plans.is_empty()),
+            ("--assume", options.settings.assumptions != Readings::default()),
+            ("--sensitivity", options.sensitivity),
+            ("--replay", options.replay.is_some()),
+            ("--bench", options.bench.is_some()),
+            ("--scan", !options.scan.is_empty()),
+        ];
+        if let Some((option, _)) = others.iter().find(|(_, given)| *given) {
+            return Err(UsageError::MergeWith(option));
         }
     }
     if !options.scan.is_empty() {
@@ -445,8 +547,9 @@ pub fn designs_markdown(rows: &[Row]) -> String {
     let _ = writeln!(out, "# The designs and their verdicts\n");
     let _ = writeln!(
         out,
-        "Generated by `wfpcheck --format markdown` built with {} (for loom: `RUSTFLAGS=\"--cfg loom\" cargo run --release -- --format markdown > docs/designs.md`); do not edit by hand: `checks/docs.rs` fails when this file differs from what the command writes.\n",
-        CHECKER.name()
+        "Generated by `wfpcheck --format markdown` built with {}, followed (in `docs/designs.md`) by the fault sweep's Markdown, `{}`; `checks/docs.rs` names the command that writes both, and fails when this file differs from what they write. Do not edit by hand.\n",
+        CHECKER.name(),
+        sweep::DOCS_COMMAND
     );
     let _ = writeln!(out, "Each verdict is what {} found; `expected` is what `model/expectations.rs` declares. A row marked (!) is not as declared; `pass` means explored exhaustively, `pass-bounded` to a stated preemption bound, `sampled` only sampled (nothing proven). {}. Properties and plans are explained in `docs/wfp-semantics.md` and `docs/debugging.md`.\n", CHECKER.name(), explore::PASS_COVERS);
     let _ = writeln!(out, "Assumptions: {}. A row whose verdict changes under another reading names it under *rests on*, with the verdict it gives there (declared in `model/expectations.rs`, found by `--sensitivity`, listed in `docs/assumptions.md`).\n", assumptions_of(rows));
@@ -566,6 +669,20 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
     if let Some(schedule) = &options.replay {
         return replay(&options, schedule, out, err);
     }
+    if !options.merge.is_empty() {
+        return merge_files(&options, out, err);
+    }
+    if let Some(faults) = options.faults {
+        let report = match fault_sweep(&options, faults, args) {
+            Ok(report) => report,
+            Err(error) => {
+                let _ = writeln!(err, "wfpcheck: {error}");
+                return 1;
+            }
+        };
+        let _ = write!(out, "{}", sweep_report(&report, options.format));
+        return i32::from(!report.as_declared());
+    }
     if options.sensitivity {
         let rows = crate::sensitivity::explore_all(&options);
         let report = match options.format {
@@ -584,6 +701,80 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
         0
     } else {
         1
+    }
+}
+
+/// `--faults`: in this process, or (`--jobs` above 1, run as the wfpcheck binary) in that
+/// many processes, each given its share with `--job K/N`, their JSON combined.
+pub(crate) fn fault_sweep(options: &Options, faults: Faults, args: &[String]) -> Result<sweep::SweepReport, String> {
+    let shard = options.shard.unwrap_or(Shard::ALL);
+    let exe = std::env::current_exe().ok().filter(|exe| exe.file_stem().is_some_and(|s| s == "wfpcheck"));
+    match exe {
+        Some(exe) if options.jobs > 1 && options.job == Shard::ALL => {
+            // Every argument but --jobs and --format, which each job is given itself.
+            let mut kept = Vec::new();
+            let mut given = args.iter();
+            while let Some(arg) = given.next() {
+                if arg == "--jobs" || arg == "--format" {
+                    given.next();
+                } else {
+                    kept.push(arg.clone());
+                }
+            }
+            let outputs = crate::explore::jobs::fan_out(&exe, options.jobs, |job| {
+                let mut args = kept.clone();
+                let job = Shard { index: job, count: options.jobs };
+                args.extend(["--jobs", "1", "--format", "json", "--job"].map(String::from));
+                args.push(job.to_string());
+                args
+            })?;
+            let reports = outputs
+                .iter()
+                .map(|text| serde_json::from_str::<sweep::SweepReport>(text).map_err(|e| format!("a job's JSON: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(sweep::combine_jobs(reports))
+        }
+        // Run as a library (a test), or one job: in this process.
+        _ => {
+            let (designs, scenarios) = selection(options);
+            let scenarios: Vec<Scenario> = scenarios.into_iter().map(|(s, _)| s).collect();
+            let selection = sweep::Selection { shard, job: options.job };
+            Ok(sweep::run(&designs, &scenarios, &options.settings, faults, selection))
+        }
+    }
+}
+
+fn sweep_report(report: &sweep::SweepReport, format: Format) -> String {
+    match format {
+        Format::Text => sweep::text(report),
+        Format::Json => sweep::json(report),
+        Format::Markdown => sweep::markdown(report),
+    }
+}
+
+/// `--merge`: the shards' JSON read, checked and merged; a bad file is bad usage.
+fn merge_files(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut files = Vec::new();
+    for file in &options.merge {
+        match std::fs::read_to_string(file) {
+            Ok(text) => files.push((file.clone(), text)),
+            Err(error) => {
+                let _ = writeln!(err, "wfpcheck: {}", sweep::MergeError::Unreadable(file.clone(), error.to_string()));
+                let _ = writeln!(err, "try `wfpcheck --help`");
+                return 2;
+            }
+        }
+    }
+    match sweep::merge(&files) {
+        Ok(report) => {
+            let _ = write!(out, "{}", sweep_report(&report, options.format));
+            i32::from(!report.as_declared())
+        }
+        Err(error) => {
+            let _ = writeln!(err, "wfpcheck: {error}");
+            let _ = writeln!(err, "try `wfpcheck --help`");
+            2
+        }
     }
 }
 

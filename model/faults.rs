@@ -8,9 +8,10 @@
 //! The occurrence `*` is every call of that kind by that thread (`t0.filter_delete*.fails`:
 //! every delete attempt fails).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::log::Actor;
+use crate::log::{Actor, Event, EventKind};
 use crate::wfp::Status;
 
 /// The engine calls a fault can be injected into.
@@ -91,6 +92,18 @@ impl CallKind {
             CallKind::ProviderDelete => "FwpmProviderDeleteByKey",
             CallKind::CalloutRegister => "FwpsCalloutRegister",
             CallKind::CalloutUnregister => "FwpsCalloutUnregisterById",
+        }
+    }
+
+    /// The faults this call can meet at once, as the sweep injects them: every call into
+    /// the engine can fail (`fails`) but a close, which the model's engine cannot fail and
+    /// upstream never checks; only FwpsCalloutUnregisterById0 documents `in_use`. A
+    /// `times_out` is added where the call waited for the transaction lock ([`Census`]).
+    pub const fn faults_at_once(self) -> &'static [FaultKind] {
+        match self {
+            CallKind::EngineClose => &[],
+            CallKind::CalloutUnregister => &[FaultKind::Fails, FaultKind::InUse],
+            _ => &[FaultKind::Fails],
         }
     }
 
@@ -274,5 +287,61 @@ impl fmt::Display for FaultPlan {
             write!(f, "{fault}")?;
         }
         Ok(())
+    }
+}
+
+/// One call some execution made: the `occurrence`-th call of `kind` by `actor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallSite {
+    pub actor: Actor,
+    pub kind: CallKind,
+    pub occurrence: u32,
+}
+
+/// Every call site the executions of one exploration reached: where a fault can be
+/// injected. For each, whether some execution waited there for the transaction lock on a
+/// session whose wait can time out (W3), so that a `times_out` can fire there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    pub sites: BTreeMap<CallSite, bool>,
+    /// Every execution was explored and recorded: no limit and no panic stopped it.
+    pub complete: bool,
+}
+
+impl Census {
+    /// Adds one execution's calls.
+    pub fn record(&mut self, events: &[Event]) {
+        // A wait is logged before the call it belongs to returns; a thread's calls are sequential.
+        let mut waiting: BTreeMap<Actor, (CallKind, bool)> = BTreeMap::new();
+        for event in events {
+            match &event.kind {
+                EventKind::Wait { kind, can_time_out, .. } => {
+                    waiting.insert(event.actor, (*kind, *can_time_out));
+                }
+                EventKind::Call(call) => {
+                    let waited = waiting.remove(&event.actor).is_some_and(|(kind, can)| kind == call.kind && can);
+                    let site = CallSite { actor: event.actor, kind: call.kind, occurrence: call.occurrence };
+                    *self.sites.entry(site).or_insert(false) |= waited;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Every fault a call site met here can meet in reality, in site order.
+    pub fn faults(&self) -> Vec<Fault> {
+        let mut faults = Vec::new();
+        for (site, waited) in &self.sites {
+            let timeout = waited.then_some(FaultKind::TimesOut);
+            for fault in site.kind.faults_at_once().iter().copied().chain(timeout) {
+                faults.push(Fault {
+                    actor: site.actor,
+                    kind: site.kind,
+                    occurrence: Occurrence::Nth(site.occurrence),
+                    fault,
+                });
+            }
+        }
+        faults
     }
 }

@@ -17,5 +17,6 @@ pub mod render;
 pub mod scan;
 pub mod scenarios;
 pub mod sensitivity;
+pub mod sweep;
 pub mod sync;
 pub mod wfp;

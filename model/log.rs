@@ -126,6 +126,8 @@ pub enum EventKind {
         kind: CallKind,
         session: SessionId,
         holder: SessionId,
+        /// The session's wait can time out (W3): a `times_out` fault can fire here.
+        can_time_out: bool,
     },
     /// WFP told netebpfext's callout that a filter was deleted.
     Notify {

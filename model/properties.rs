@@ -41,7 +41,7 @@ properties! {
     NO_PANIC = "no_panic": "no model thread panics";
     NO_DEADLOCK = "no_deadlock": "no execution deadlocks";
     BOUNDED_CALLS = "bounded_calls": "no worker thread makes more than 200 WFP calls (more is a spin without progress)";
-    STARTUP_SUCCEEDS = "startup_succeeds": "start-up succeeds";
+    STARTUP_SUCCEEDS = "startup_succeeds": "start-up succeeds, unless a fault injected into one of its calls is what it failed with";
     ATTACH_FAILS_ONLY_BY_FAULT = "attach_fails_only_by_fault": "no attach fails unless a fault injected into one of its calls is what it failed with";
     NO_FOREIGN_TRANSACTION = "no_foreign_transaction": "no call lands in a transaction another thread began";
     ATTACH_INSTALLS_FILTERS = "attach_installs_filters": "when an attach succeeds, the engine holds committed a filter of its filter context for every entry of its hook's filter table";
@@ -52,6 +52,7 @@ properties! {
     CLEAN_END = "clean_end": "at the end no transaction is open, the lock is free, no handle leaked";
     CONTEXTS_RELEASED = "contexts_released": "every filter context is freed by unload, none is freed while a filter carrying it is committed, and none is notified after it was freed";
     NO_OBJECTS_LEFT = "no_objects_left": "unload leaves no WFP object behind";
+    CALLOUTS_UNREGISTERED = "callouts_unregistered": "when unload completes, no callout is still registered with the filter engine: the driver is gone, and the engine would call into its unloaded code";
 }
 
 /// A property an execution broke.
@@ -79,9 +80,12 @@ impl Sometimes {
                 let ops: Vec<String> = ops.iter().map(|(t, i)| format!("t{t} op {}", i + 1)).collect();
                 format!("in flight together: {}", ops.join(", "))
             }
-            Sometimes::FaultFired(fault) => format!("fault fired: {fault}"),
+            Sometimes::FaultFired(fault) => format!("{}{fault}", Sometimes::FAULT_FIRED_PREFIX),
         }
     }
+
+    /// How [`Sometimes::describe`] begins for a fault that must fire.
+    pub const FAULT_FIRED_PREFIX: &'static str = "fault fired: ";
 }
 
 /// What an exploration of `scenario` under `plan` must reach.
@@ -296,7 +300,9 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                 let current = flight.get_mut(&actor).and_then(Vec::pop).unwrap_or_default();
                 match op {
                     Op::Startup => {
-                        if let Some(failure) = failure {
+                        // A fault injected into start-up may fail it, and nothing else may.
+                        let excused = |failure: &OpFailure| failure.wfp.is_some_and(|s| current.faulted.contains(&s));
+                        if let Some(failure) = failure.as_ref().filter(|f| !excused(f)) {
                             violate(
                                 STARTUP_SUCCEEDS,
                                 format!("start-up failed: {}", describe_failure(failure)),
@@ -469,6 +475,15 @@ fn check_end(
     }
     if !engine.objects.is_empty() {
         violate(NO_OBJECTS_LEFT, format!("after unload the engine still holds {}", engine.objects.join(", ")), None);
+    }
+    // A hung unload never lets the driver go: then nothing is called into unloaded code.
+    let hung = record.events.iter().any(|e| matches!(e.kind, EventKind::Hung { .. }));
+    if !hung && !engine.registered.is_empty() {
+        violate(
+            CALLOUTS_UNREGISTERED,
+            format!("unload completed with callouts still registered: {}", engine.registered.join(", ")),
+            None,
+        );
     }
 }
 

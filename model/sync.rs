@@ -314,7 +314,7 @@ impl<T> SharedState<T> {
 /// (`checks/facade_scan.rs`), and no checker schedules them.
 pub mod outside_model {
     pub use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
-    pub use std::thread::{Builder, JoinHandle};
+    pub use std::thread::{available_parallelism, Builder, JoinHandle};
 }
 
 /// Set-up run once per process, outside any model (the explorer's panic hook).

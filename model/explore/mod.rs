@@ -18,6 +18,7 @@ use self::shuttle as checker;
 #[cfg(not(any(loom, feature = "shuttle")))]
 use self::threads as checker;
 
+pub mod jobs;
 mod panics;
 mod watchdog;
 
@@ -27,7 +28,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
+use crate::faults::{Census, FaultPlan};
 use crate::log::{Actor, Event, EventKind, Log};
 use crate::netebpfext::Extension;
 use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
@@ -150,6 +151,8 @@ pub struct Settings {
     pub threads_stop_at_violation: bool,
     /// Called every [`PROGRESS_EVERY`] executions (the report command prints it).
     pub progress: Option<fn(&Progress)>,
+    /// Record every call site of every execution in the report's census (the fault sweep).
+    pub census: bool,
 }
 
 /// How often the progress hook is called, in executions.
@@ -184,6 +187,7 @@ impl Default for Settings {
             threads_repetitions: 1_000,
             threads_stop_at_violation: false,
             progress: None,
+            census: false,
         }
     }
 }
@@ -230,6 +234,8 @@ pub struct Report {
     pub failing_executions: u64,
     /// The execution the watchdog gave up on, as far as its log got.
     pub unfinished: Option<Vec<Event>>,
+    /// With `Settings::census`: every call site the executions reached.
+    pub census: Option<Census>,
 }
 
 /// A panic raised by a checker's own code, classified by where it was raised.
@@ -274,6 +280,7 @@ pub(crate) struct Tally {
     pub executions_cap: u64,
     /// The log of the execution under way, for a deadlock or panic that ends it.
     pub current: Option<Log>,
+    pub census: Census,
 }
 
 /// What every execution of one exploration shares. Lives outside the model.
@@ -380,6 +387,9 @@ impl Shared {
         let checked = properties::check(&record, &self.targets);
         self.tally.with(|t| {
             t.traces.insert(trace_key(&record.events));
+            if self.settings.census {
+                t.census.record(&record.events);
+            }
             for (seen, now) in t.reached.iter_mut().zip(&checked.reached) {
                 *seen |= now;
             }
@@ -442,6 +452,9 @@ impl Shared {
             (None, None) => (properties::NO_PANIC, panic_message(payload)),
         };
         let events = self.tally.with(|t| t.current.take()).map(|log| log.snapshot()).unwrap_or_default();
+        if self.settings.census {
+            self.tally.with(|t| t.census.record(&events));
+        }
         self.violation(Violation { property, message, status: None }, Vec::new(), events);
         if self.stop_at_violation {
             self.stop(Stop::Violation);
@@ -550,6 +563,10 @@ impl Shared {
                 targets: self.targets.iter().map(|target| target.describe()).zip(t.reached.iter().copied()).collect(),
                 failing_executions: t.failing_executions,
                 unfinished: None,
+                census: self.settings.census.then(|| Census {
+                    complete: t.stop.is_none() && search == Search::Exhaustive,
+                    ..t.census.clone()
+                }),
             }
         })
     }
@@ -583,6 +600,11 @@ pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPla
         report.unfinished = unfinished;
         report
     })
+}
+
+/// The bound an exploration under `settings` states, before it runs.
+pub fn bound(settings: &Settings) -> String {
+    checker::nominal(settings).0
 }
 
 /// The real-time limits, as every bound states them.

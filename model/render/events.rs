@@ -68,7 +68,7 @@ fn line(event: &Event) -> Line {
                 request: Some(request),
             }
         }
-        EventKind::Wait { kind, session, holder } => {
+        EventKind::Wait { kind, session, holder, .. } => {
             plain(format!("{}({session}) waits: {holder} holds the transaction lock", kind.api()))
         }
         EventKind::Notify { filter, context } => plain(format!("notify: {filter} deleted (filter context {context})")),

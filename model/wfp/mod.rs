@@ -263,6 +263,8 @@ pub struct EngineSummary {
     /// Every object left, by key or id.
     pub objects: Vec<String>,
     pub filters: Vec<(FilterId, ContextId)>,
+    /// Callouts still registered with the filter engine (FwpsCalloutRegister), by key.
+    pub registered: Vec<&'static str>,
 }
 
 /// The WFP engine of one execution.
@@ -565,6 +567,7 @@ impl Engine {
             waiters: st.queue.len() + st.sleepers.len(),
             objects: st.committed.names(),
             filters: st.committed.filters.iter().map(|(id, f)| (*id, f.spec.raw_context)).collect(),
+            registered: st.registered.keys().copied().collect(),
         }
     }
 
@@ -657,8 +660,8 @@ impl Engine {
         while let Some(holder) = self.blocker(&st, handle, actor, &work) {
             if !waited {
                 waited = true;
-                self.log.push(actor, EventKind::Wait { kind, session: handle, holder });
                 let can_time_out = Self::session(&st, handle).is_ok_and(|s| self.can_time_out(s.options));
+                self.log.push(actor, EventKind::Wait { kind, session: handle, holder, can_time_out });
                 if fault == Some(FaultKind::TimesOut) && can_time_out {
                     event.fault = fault;
                     return self.finish(st, actor, event, Err(Status::Timeout), Vec::new());
