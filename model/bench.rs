@@ -17,13 +17,63 @@ use crate::sync::{Checker, CHECKER};
 /// How long one growth exploration may run before it is reported as unfinished.
 pub const GROWTH_DURATION_MAX: Duration = Duration::from_secs(120);
 
+/// How long one exploration of `--bench threads` may run before it is reported as unfinished.
+pub const THREADS_DURATION_MAX: Duration = Duration::from_secs(1_800);
+
+/// How many executions one exploration of `--bench threads` may run.
+pub const THREADS_EXECUTIONS_MAX: u64 = 100_000_000;
+
 pub fn run(bench: Bench, options: &Options) -> String {
     match bench {
         Bench::Matrix => matrix(options),
         Bench::Growth => growth(options),
         Bench::First => first(options),
         Bench::Sweep => sweep(options),
+        Bench::Threads => threads(options),
     }
+}
+
+/// attach_many with 2, 3 and 4 threads of 2 filters each, unbounded (by default for
+/// global_lock and per_context_handle): what a fourth thread costs.
+fn threads(options: &Options) -> String {
+    let designs: Vec<_> = if options.designs.is_empty() {
+        ["global_lock", "per_context_handle"].map(|name| designs::by_name(name).expect("built in")).to_vec()
+    } else {
+        selection(options).0
+    };
+    let mut out = format!(
+        "### {}: attach_many, 2 filters per attach, unbounded (each exploration at most {} s and {} executions)\n\n\
+         | design | threads | verdict | executions | traces | executions / trace | executions / s | wall s |\n\
+         |---|---:|---|---:|---:|---:|---:|---:|\n",
+        CHECKER.name(),
+        THREADS_DURATION_MAX.as_secs(),
+        THREADS_EXECUTIONS_MAX
+    );
+    for design in &designs {
+        for threads in 2..=scenarios::THREADS_MAX {
+            let settings = Settings {
+                loom_preemption_bound: None,
+                loom_declared_bounds: false,
+                loom_fewest_preemptions: false,
+                duration_max: THREADS_DURATION_MAX,
+                executions_max: THREADS_EXECUTIONS_MAX,
+                ..options.settings.clone()
+            };
+            let r = explore::explore(design, &scenarios::attach_many(threads, 2), &FaultPlan::NONE, &settings);
+            let verdict = if r.verdict == Verdict::Pass { r.verdict.to_string() } else { format!("{} ({})", r.verdict, r.why) };
+            let _ = writeln!(
+                out,
+                "| {} | {threads} | {verdict} | {} | {} | {} | {} | {:.1} |",
+                r.design,
+                r.executions,
+                r.traces,
+                ratio(&r),
+                rate(&r),
+                r.elapsed.as_secs_f64()
+            );
+        }
+    }
+    out
 }
 
 /// The single-fault sweep (by default of the two-thread scenarios) in one process, and in
@@ -46,6 +96,9 @@ fn sweep(options: &Options) -> String {
         CHECKER.name(),
         scenarios.join(", ")
     );
+    if crate::cli::jobs_exe().is_none() {
+        let _ = writeln!(out, "{}.\n", crate::cli::JOBS_IN_PROCESS);
+    }
     let mut one_process = None;
     for jobs in [1, options.jobs.max(2)] {
         let swept = Options {
@@ -56,7 +109,7 @@ fn sweep(options: &Options) -> String {
             ..options.clone()
         };
         let started = Instant::now();
-        let report = match crate::cli::fault_sweep(&swept, Faults::One, &args) {
+        let report = match crate::cli::fault_sweep(&swept, Faults::One, &args, &mut std::io::sink()) {
             Ok(report) => report,
             Err(error) => return format!("{out}\nthe sweep did not finish: {error}\n"),
         };

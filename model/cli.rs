@@ -37,6 +37,8 @@ usage: wfpcheck [options]
                          assumption changed at a time, and say which verdicts rest on which
   --faults N             a fault sweep instead of the named plans: every single fault (1)
                          or every pair (2) the scenario's WFP calls can meet
+  --pairs-max N          with --faults 2: at most N pairs per design x scenario (default
+                         2000, at most 100000); more found is said, and exits 1
   --jobs N               with --faults: run the sweep in N processes at once (default:
                          the machine's cores); the output is the same for every N
   --shard I/N            with --faults: run only the I-th of N deterministic shares
@@ -47,7 +49,8 @@ usage: wfpcheck [options]
   --format FORMAT        text (default), json or markdown
   --replay SCHEDULE      shuttle only: replay one counterexample's schedule
                          (needs exactly one --design, --scenario and --plan)
-  --bench KIND           print a benchmark instead: matrix, growth, first or sweep
+  --bench KIND           print a benchmark instead: matrix, growth, first, sweep or
+                         threads
   --scan FILE            scan a design's Rust source for synchronization the checker
                          cannot see, instead of exploring (repeatable)
   --help                 print this and exit
@@ -82,6 +85,8 @@ pub enum Bench {
     First,
     /// The single-fault sweep of the two-thread scenarios in one process and in `--jobs`.
     Sweep,
+    /// attach_many with 2 to 4 threads, unbounded, for global_lock and per_context_handle.
+    Threads,
 }
 
 /// What the command line asks for.
@@ -101,6 +106,8 @@ pub struct Options {
     pub sensitivity: bool,
     /// `--faults N`: a fault sweep.
     pub faults: Option<Faults>,
+    /// `--pairs-max N`: the bound of a pair sweep.
+    pub pairs_max: Option<usize>,
     /// `--jobs N`: explorations at once.
     pub jobs: usize,
     /// `--shard I/N`: this share of the sweep's plans.
@@ -115,7 +122,7 @@ pub struct Options {
 /// Bad input, worded for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsageError {
-    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --sensitivity, --faults, --jobs, --shard, --job, --merge, --format, --replay, --bench, --scan, --help")]
+    #[error("unknown option `{0}`; options: --design, --scenario, --plan, --max-executions, --preemption-bound, --exhaustive, --assume, --assumptions, --sensitivity, --faults, --pairs-max, --jobs, --shard, --job, --merge, --format, --replay, --bench, --scan, --help")]
     UnknownOption(String),
     #[error("`{0}` needs a value")]
     MissingValue(String),
@@ -127,7 +134,7 @@ pub enum UsageError {
     BadPlan(String),
     #[error("unknown format `{0}`; formats: text, json, markdown")]
     UnknownFormat(String),
-    #[error("unknown benchmark `{0}`; benchmarks: matrix, growth, first, sweep")]
+    #[error("unknown benchmark `{0}`; benchmarks: matrix, growth, first, sweep, threads")]
     UnknownBench(String),
     #[error("`{option}` takes a whole number {range}, not `{value}`")]
     BadNumber { option: String, value: String, range: &'static str },
@@ -151,6 +158,8 @@ pub enum UsageError {
     BadFaults(String),
     #[error("{0}")]
     BadShard(String),
+    #[error("`--pairs-max` bounds a pair sweep; give `--faults 2` too")]
+    PairsMaxWithoutPairs,
     #[error("`--shard` and `--job` divide a fault sweep; give `--faults` too")]
     ShardWithoutFaults,
     #[error("`--faults` sweeps every fault itself; it does not take `{0}`")]
@@ -236,6 +245,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         list_assumptions: false,
         sensitivity: false,
         faults: None,
+        pairs_max: None,
         jobs: crate::explore::jobs::cores(),
         shard: None,
         merge: Vec::new(),
@@ -297,9 +307,17 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
             "--faults" => {
                 options.faults = Some(match value()?.as_str() {
                     "1" => Faults::One,
-                    "2" => Faults::Two,
+                    "2" => Faults::Two { pairs_max: sweep::PAIRS_MAX_DEFAULT },
                     other => return Err(UsageError::BadFaults(other.to_string())),
                 })
+            }
+            "--pairs-max" => {
+                let range = "from 1 to 100000";
+                let max = number::<usize>(arg, &value()?, 1, range)?;
+                if max > sweep::PAIRS_MAX_LIMIT {
+                    return Err(UsageError::BadNumber { option: arg.clone(), value: max.to_string(), range });
+                }
+                options.pairs_max = Some(max);
             }
             "--jobs" => {
                 let range = "from 1 to 256";
@@ -334,6 +352,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
                     "growth" => Bench::Growth,
                     "first" => Bench::First,
                     "sweep" => Bench::Sweep,
+                    "threads" => Bench::Threads,
                     other => return Err(UsageError::UnknownBench(other.to_string())),
                 })
             }
@@ -355,6 +374,11 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         if let Some((option, _)) = others.iter().find(|(_, given)| *given) {
             return Err(UsageError::SensitivityWith(option));
         }
+    }
+    match (options.pairs_max, &mut options.faults) {
+        (None, _) => {}
+        (Some(max), Some(Faults::Two { pairs_max })) => *pairs_max = max,
+        (Some(_), _) => return Err(UsageError::PairsMaxWithoutPairs),
     }
     if (options.shard.is_some() || options.job != Shard::ALL) && options.faults.is_none() {
         return Err(UsageError::ShardWithoutFaults);
@@ -673,7 +697,7 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
         return merge_files(&options, out, err);
     }
     if let Some(faults) = options.faults {
-        let report = match fault_sweep(&options, faults, args) {
+        let report = match fault_sweep(&options, faults, args, err) {
             Ok(report) => report,
             Err(error) => {
                 let _ = writeln!(err, "wfpcheck: {error}");
@@ -706,9 +730,17 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
 
 /// `--faults`: in this process, or (`--jobs` above 1, run as the wfpcheck binary) in that
 /// many processes, each given its share with `--job K/N`, their JSON combined.
-pub(crate) fn fault_sweep(options: &Options, faults: Faults, args: &[String]) -> Result<sweep::SweepReport, String> {
+pub(crate) fn fault_sweep(
+    options: &Options,
+    faults: Faults,
+    args: &[String],
+    err: &mut dyn Write,
+) -> Result<sweep::SweepReport, String> {
     let shard = options.shard.unwrap_or(Shard::ALL);
-    let exe = std::env::current_exe().ok().filter(|exe| exe.file_stem().is_some_and(|s| s == "wfpcheck"));
+    let exe = jobs_exe();
+    if exe.is_none() && options.jobs > 1 && args.iter().any(|a| a == "--jobs") {
+        let _ = writeln!(err, "wfpcheck: {JOBS_IN_PROCESS}");
+    }
     match exe {
         Some(exe) if options.jobs > 1 && options.job == Shard::ALL => {
             // Every argument but --jobs and --format, which each job is given itself.
@@ -743,6 +775,16 @@ pub(crate) fn fault_sweep(options: &Options, faults: Faults, args: &[String]) ->
         }
     }
 }
+
+/// The binary `--jobs` starts its processes from: this one, when it is wfpcheck (a test
+/// harness that calls [`run`] is not, and cannot be started with wfpcheck's arguments).
+pub(crate) fn jobs_exe() -> Option<std::path::PathBuf> {
+    std::env::current_exe().ok().filter(|exe| exe.file_stem().is_some_and(|s| s == "wfpcheck"))
+}
+
+/// What `--jobs` does when [`jobs_exe`] is not there.
+pub(crate) const JOBS_IN_PROCESS: &str =
+    "`--jobs` runs in this one process: it starts its processes from the wfpcheck binary, and this program is not it";
 
 fn sweep_report(report: &sweep::SweepReport, format: Format) -> String {
     match format {

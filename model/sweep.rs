@@ -22,22 +22,33 @@ use crate::sync::{Arc, CHECKER};
 pub const DOCS_COMMAND: &str =
     "wfpcheck --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --format markdown";
 
-/// At most this many pairs per design x scenario (`--faults 2`); more are not explored,
-/// and the sweep says so and is not complete.
-pub const PAIRS_MAX: usize = 2_000;
+/// By default at most this many pairs per design x scenario (`--faults 2`); more are not
+/// explored, and the sweep says so and is not complete.
+pub const PAIRS_MAX_DEFAULT: usize = 2_000;
+
+/// `--pairs-max` is at most this.
+pub const PAIRS_MAX_LIMIT: usize = 100_000;
 
 /// How many faults each plan of a sweep injects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Faults {
     One,
-    Two,
+    /// Pairs, at most `pairs_max` per design x scenario.
+    Two { pairs_max: usize },
 }
 
 impl Faults {
     pub fn count(self) -> u8 {
         match self {
             Faults::One => 1,
-            Faults::Two => 2,
+            Faults::Two { .. } => 2,
+        }
+    }
+
+    fn pairs_max(self) -> Option<usize> {
+        match self {
+            Faults::One => None,
+            Faults::Two { pairs_max } => Some(pairs_max),
         }
     }
 }
@@ -200,7 +211,7 @@ pub struct Group {
     pub census: CensusSummary,
     /// Plans in the whole sweep for this group (every shard's rows together).
     pub plans: usize,
-    /// `--faults 2`: pairs found beyond [`PAIRS_MAX`] and not explored.
+    /// `--faults 2`: pairs found beyond the report's `pairs_max` and not explored.
     pub pairs_not_explored: usize,
     /// This shard's rows.
     pub rows: Vec<SweepRow>,
@@ -214,6 +225,8 @@ pub struct SweepReport {
     pub checker: String,
     pub assumptions: String,
     pub faults: u8,
+    /// `--faults 2`: at most this many pairs per design x scenario.
+    pub pairs_max: Option<usize>,
     /// The bound of every exploration, and the sweep's own.
     pub bound: String,
     pub shard: Shard,
@@ -223,26 +236,71 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
-    /// Every verdict as declared, every census complete, every pair explored, and no
-    /// plan unproven.
+    /// Every row the report's shard must hold, and no other, then every verdict as
+    /// declared, every census complete, every pair explored, and no plan unproven.
     pub fn as_declared(&self) -> bool {
-        self.groups.iter().all(|g| {
+        self.rows_wrong().is_none()
+            && self.groups.iter().all(|g| {
             let swept = g.without_fault == Verdict::Pass.name();
             g.without_fault == g.without_fault_expected
                 && (!swept || g.census.complete)
                 && g.pairs_not_explored == 0
                 && g.rows.iter().all(|r| r.as_declared && r.outcome != Outcome::Unproven)
-        })
+            })
+    }
+
+    /// Where a group's rows are not exactly the plans its shard holds: the groups number
+    /// their plans one after another through the whole sweep, so each group's rows must
+    /// be the indices of its range that the shard holds, once each, in order. `None`
+    /// when every group's are.
+    pub fn rows_wrong(&self) -> Option<String> {
+        let mut first = 0;
+        for group in &self.groups {
+            let range = first..first + group.plans;
+            first = range.end;
+            let expected: Vec<usize> = range.clone().filter(|i| self.shard.holds(*i)).collect();
+            let actual: Vec<usize> = group.rows.iter().map(|r| r.index).collect();
+            if actual == expected {
+                continue;
+            }
+            let missing: Vec<String> =
+                expected.iter().filter(|i| !actual.contains(i)).take(SHOWN_MAX).map(usize::to_string).collect();
+            let mut seen = BTreeSet::new();
+            let extra: Vec<String> = actual
+                .iter()
+                .filter(|i| !range.contains(*i) || !self.shard.holds(**i) || !seen.insert(**i))
+                .take(SHOWN_MAX)
+                .map(usize::to_string)
+                .collect();
+            let order = if missing.is_empty() && extra.is_empty() { "; out of order" } else { "" };
+            return Some(format!(
+                "{} / {}: shard {} must hold the {} plans {}..{} it numbers, has {} rows (missing: {}; not its own or \
+                 twice: {}{order})",
+                group.design,
+                group.scenario,
+                self.shard,
+                expected.len(),
+                range.start,
+                range.end,
+                actual.len(),
+                if missing.is_empty() { "none".to_string() } else { missing.join(", ") },
+                if extra.is_empty() { "none".to_string() } else { extra.join(", ") },
+            ));
+        }
+        None
     }
 }
+
+/// At most this many row indices are named in a complaint about a report's rows.
+const SHOWN_MAX: usize = 5;
 
 /// The sweep's own bound in words.
 fn sweep_bound(faults: Faults) -> String {
     match faults {
         Faults::One => "every single fault of every call site the no-fault exploration reaches".to_string(),
-        Faults::Two => format!(
+        Faults::Two { pairs_max } => format!(
             "every pair of faults: each single fault the design survives, with every fault of every call site \
-             its exploration reaches, at most {PAIRS_MAX} pairs per design x scenario (a single fault that fails \
+             its exploration reaches, at most {pairs_max} pairs per design x scenario (a single fault that fails \
              is not paired)"
         ),
     }
@@ -322,23 +380,16 @@ pub fn run(
             .collect()
     };
     // Every plan of the whole sweep, in order, each with its group.
-    let mut plans: Vec<(usize, FaultPlan)> = Vec::new();
+    let singles: Vec<(usize, FaultPlan)> =
+        singles.iter().enumerate().flat_map(|(g, ps)| ps.iter().map(move |p| (g, p.clone()))).collect();
     let mut pairs_not_explored = vec![0; pairs.len()];
-    let reports: Vec<Option<Report>> = match faults {
-        Faults::One => {
-            plans = singles.iter().enumerate().flat_map(|(g, ps)| ps.iter().map(move |p| (g, p.clone()))).collect();
-            let mine: Vec<(usize, FaultPlan)> =
-                plans.iter().enumerate().filter(|(i, _)| selection.holds(*i)).map(|(_, p)| p.clone()).collect();
-            let mut done = explore_plans(&mine, false).into_iter();
-            (0..plans.len()).map(|i| if selection.holds(i) { done.next() } else { None }).collect()
-        }
-        Faults::Two => {
+    let plans: Vec<(usize, FaultPlan)> = match faults {
+        Faults::One => singles,
+        Faults::Two { pairs_max } => {
             // Every shard explores every single fault: the pairs are found from their censuses.
-            let all: Vec<(usize, FaultPlan)> =
-                singles.iter().enumerate().flat_map(|(g, ps)| ps.iter().map(move |p| (g, p.clone()))).collect();
-            let explored = explore_plans(&all, true);
+            let explored = explore_plans(&singles, true);
             let mut found: Vec<BTreeSet<FaultPlan>> = vec![BTreeSet::new(); pairs.len()];
-            for ((group, single), report) in all.iter().zip(&explored) {
+            for ((group, single), report) in singles.iter().zip(&explored) {
                 let census = report.census.as_ref().expect("a census run");
                 if report.verdict != Verdict::Pass || !census.complete {
                     continue;
@@ -350,16 +401,19 @@ pub fn run(
                     }
                 }
             }
+            let mut plans = Vec::new();
             for (group, set) in found.into_iter().enumerate() {
-                pairs_not_explored[group] = set.len().saturating_sub(PAIRS_MAX);
-                plans.extend(set.into_iter().take(PAIRS_MAX).map(|plan| (group, plan)));
+                pairs_not_explored[group] = set.len().saturating_sub(pairs_max);
+                plans.extend(set.into_iter().take(pairs_max).map(|plan| (group, plan)));
             }
-            let mine: Vec<(usize, FaultPlan)> =
-                plans.iter().enumerate().filter(|(i, _)| selection.holds(*i)).map(|(_, p)| p.clone()).collect();
-            let mut done = explore_plans(&mine, false).into_iter();
-            (0..plans.len()).map(|i| if selection.holds(i) { done.next() } else { None }).collect()
+            plans
         }
     };
+    let mine: Vec<(usize, FaultPlan)> =
+        plans.iter().enumerate().filter(|(i, _)| selection.holds(*i)).map(|(_, p)| p.clone()).collect();
+    let mut done = explore_plans(&mine, false).into_iter();
+    let reports: Vec<Option<Report>> =
+        (0..plans.len()).map(|i| if selection.holds(i) { done.next() } else { None }).collect();
     let mut groups: Vec<Group> = pairs
         .iter()
         .zip(&censuses)
@@ -390,6 +444,7 @@ pub fn run(
         checker: CHECKER.name().to_string(),
         assumptions: settings.assumptions.to_string(),
         faults: faults.count(),
+        pairs_max: faults.pairs_max(),
         bound: format!("{}; each exploration: {}", sweep_bound(faults), explore::bound(&settings)),
         shard: selection.shard,
         merged: Vec::new(),
@@ -427,6 +482,8 @@ pub enum MergeError {
     Missing { missing: String, count: usize },
     #[error("`--merge`: `{0}` is already a merge of shards")]
     AlreadyMerged(String),
+    #[error("`--merge`: `{file}` does not hold its shard's rows: {why}")]
+    Rows { file: String, why: String },
     #[error("`--merge` needs at least one file")]
     Nothing,
 }
@@ -439,6 +496,9 @@ pub fn merge(files: &[(String, String)]) -> Result<SweepReport, MergeError> {
             serde_json::from_str(text).map_err(|e| MergeError::NotASweep(file.clone(), e.to_string()))?;
         if !report.merged.is_empty() {
             return Err(MergeError::AlreadyMerged(file.clone()));
+        }
+        if let Some(why) = report.rows_wrong() {
+            return Err(MergeError::Rows { file: file.clone(), why });
         }
         shards.push((file.clone(), report));
     }
@@ -481,6 +541,7 @@ pub fn merge(files: &[(String, String)]) -> Result<SweepReport, MergeError> {
         group.rows = shards.iter().flat_map(|(_, r)| r.groups[g].rows.iter().cloned()).collect();
         group.rows.sort_by_key(|r| r.index);
     }
+    assert_eq!(merged.rows_wrong(), None, "shards that each hold their own rows merge into every row once");
     Ok(merged)
 }
 
@@ -539,7 +600,8 @@ fn survival(report: &SweepReport, group: &Group) -> String {
         let _ = write!(line, "; the no-fault exploration did not finish, so some call sites may be missing");
     }
     if group.pairs_not_explored > 0 {
-        let _ = write!(line, "; {} pairs beyond {PAIRS_MAX} not explored", group.pairs_not_explored);
+        let bound = report.pairs_max.map_or("the bound".to_string(), |max| max.to_string());
+        let _ = write!(line, "; {} pairs beyond {bound} not explored", group.pairs_not_explored);
     }
     if group.rows.len() < group.plans {
         let _ = write!(line, " (this shard: {} of {} plans)", group.rows.len(), group.plans);
@@ -592,6 +654,9 @@ fn outcome_words((outcome, property, as_declared): &(Outcome, String, bool)) -> 
 /// by what they break.
 pub fn text(report: &SweepReport) -> String {
     let mut out = header(report);
+    if let Some(why) = report.rows_wrong() {
+        let _ = writeln!(out, "\nnot as declared: {why}");
+    }
     for group in &report.groups {
         let _ = writeln!(out, "\n{} / {}: {}", group.design, group.scenario, survival(report, group));
         for (key, plans) in not_survived(group) {
