@@ -1,7 +1,7 @@
 //! The loom gate: every design x scenario explored exhaustively (DPOR), each its own
 //! test; the verdict matrix; and the check that the transaction lock's fairness, which
 //! WFP does not document, changes no verdict.
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test gate_loom`.
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test checks gate_loom::`.
 
 #![cfg(loom)]
 

@@ -1,6 +1,6 @@
 //! The shuttle gate: every design x scenario explored by DFS where it finishes, PCT and
 //! random with fixed seeds where it does not, each its own test; and the verdict matrix,
-//! compared with loom's. Run with `cargo test --release --features shuttle --test gate_shuttle`.
+//! compared with loom's. Run with `cargo test --release --features shuttle --test checks gate_shuttle::`.
 
 #![cfg(all(feature = "shuttle", not(loom)))]
 

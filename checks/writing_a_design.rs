@@ -1,6 +1,6 @@
 //! The worked example of `docs/writing-a-design.md`: a change under review written as a
 //! design outside the crate, with only wfpcheck's public API, and its counterexample.
-//! (A module of `custom_design.rs`, so it adds no test binary.)
+//! (A module of `custom_design.rs`.)
 //!
 //! Two more show other changes a PR makes: a transaction per filter, and a reference
 //! released after a failed delete; each is judged by the same properties.
