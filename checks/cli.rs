@@ -5,6 +5,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+#[cfg(loom)]
+use wfpcheck::render::RowJson;
+
 #[path = "fault_sweep.rs"]
 mod fault_sweep;
 
@@ -126,7 +129,40 @@ fn bad_checker_environment_values_are_refused() {
 fn help_exits_zero() {
     let run = wfpcheck(&["--help"], &[]);
     assert_eq!(run.status, 0);
-    assert!(run.stdout.contains("--max-executions N") && run.stdout.contains("exit status"));
+    assert!(run.stdout.contains("--max-executions <N>") && run.stdout.contains("exit status"), "{}", run.stdout);
+    assert!(run.stdout.lines().all(|line| line.chars().count() <= 90), "wrapped at 90 columns:\n{}", run.stdout);
+}
+
+#[test]
+fn version_names_the_checker() {
+    let run = wfpcheck(&["--version"], &[]);
+    assert_eq!(run.status, 0);
+    let checker = if cfg!(loom) {
+        "loom"
+    } else if cfg!(feature = "shuttle") {
+        "shuttle"
+    } else {
+        "threads"
+    };
+    assert_eq!(run.stdout, format!("wfpcheck {} (checker: {checker})\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn a_misspelt_name_gets_a_suggestion() {
+    rejects(&["--desing", "naive"], &[], &["unknown option `--desing` (did you mean `--design`?)"]);
+    rejects(&["--design", "per_contxt_handle"], &[], &["(did you mean `per_context_handle`?)", "designs: naive"]);
+    rejects(&["--scenario", "two_atach"], &[], &["(did you mean `two_attach`?)"]);
+    rejects(&["--format", "jsn"], &[], &["unknown format `jsn` (did you mean `json`?)"]);
+    rejects(&["--bench", "sweeep"], &[], &["unknown benchmark `sweeep` (did you mean `sweep`?)", "threads"]);
+    rejects(&["--design", "zzz"], &[], &["unknown design `zzz`; designs:"]);
+}
+
+#[test]
+fn an_option_given_twice_or_a_stray_word_is_refused() {
+    rejects(&["--format", "json", "--format", "text"], &[], &["`--format` is given more than once"]);
+    rejects(&["--exhaustive", "--exhaustive"], &[], &["`--exhaustive` is given more than once"]);
+    rejects(&["naive"], &[], &["unknown option `naive`", "options: --design"]);
+    rejects(&["--jobs=0"], &[], &["`--jobs` takes a whole number from 1 to 256, not `0`"]);
 }
 
 /// A pass explored to a cap is no pass: with three executions, rows that pass become
@@ -139,9 +175,10 @@ fn a_capped_exploration_is_inconclusive_and_exits_1() {
         &[],
     );
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stdout.contains("\"verdict\": \"inconclusive\""), "{}", run.stdout);
-    assert!(!run.stdout.contains("\"verdict\": \"pass\""), "{}", run.stdout);
-    assert!(run.stdout.contains("\"executions\": 3,"), "{}", run.stdout);
+    let rows: Vec<RowJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
+    assert!(rows.iter().all(|r| r.verdict != "pass"), "a capped pass is no pass: {rows:?}");
+    let capped: Vec<&RowJson> = rows.iter().filter(|r| r.verdict == "inconclusive").collect();
+    assert!(!capped.is_empty() && capped.iter().all(|r| r.executions == 3 && !r.as_declared), "{rows:?}");
 }
 
 #[test]
@@ -151,30 +188,68 @@ fn json_rows_have_the_documented_keys() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let text = run.stdout.trim();
     assert!(text.starts_with('[') && text.ends_with(']'), "one JSON array");
-    assert_eq!(text.matches("\"design\": ").count(), 3, "one object per plan");
-    for key in [
+    let keys = [
         "design",
         "scenario",
         "plan",
         "checker",
         "verdict",
+        "search",
         "expected",
+        "as_declared",
         "property",
         "status",
         "executions",
+        "failing_executions",
         "traces",
         "bound",
-        "search",
-        "elapsed_ms",
-        "covers",
         "assumptions",
-    ] {
-        assert!(text.contains(&format!("\"{key}\": ")), "no key {key}");
+        "elapsed_ms",
+        "why",
+        "schedule",
+        "preemptions",
+        "sometimes",
+        "covers",
+    ];
+    let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(text).expect("objects");
+    assert_eq!(objects.len(), 3, "one object per plan");
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    for object in &objects {
+        assert_eq!(object.keys().map(String::as_str).collect::<Vec<_>>(), sorted, "the documented keys");
     }
-    assert!(text.contains("\"plan\": \"none\""));
-    assert!(text.contains("\"status\": \"0xC022000E\""));
-    assert!(text.contains("\"checker\": \"loom\""));
-    assert!(text.contains("\"assumptions\": \"default\""));
+    let first = &text[..text.find("\n  }").expect("an object's end")];
+    let at: Vec<usize> = keys.iter().map(|k| first.find(&format!("\"{k}\": ")).expect("every key")).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "in the documented order: {first}");
+    let rows: Vec<RowJson> = serde_json::from_str(text).expect("rows");
+    let none = rows.iter().find(|r| r.plan == "none").expect("the row without a fault");
+    assert_eq!((none.status.as_deref(), none.checker.as_str()), (Some("0xC022000E"), "loom"));
+    assert_eq!(none.assumptions, "default");
+}
+
+/// A large selection prints a design x scenario grid and a line per failing cell that
+/// names the command showing its counterexamples; that command prints them.
+#[test]
+#[cfg(loom)]
+fn the_report_fits_a_screen_and_says_how_to_show_each_counterexample() {
+    let run = wfpcheck(&["--scenario", "two_attach", "--scenario", "same_provider"], &[]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.len() <= 50, "{} lines:\n{}", lines.len(), run.stdout);
+    assert!(lines.iter().any(|l| l.starts_with("design ") && l.contains("two_attach") && l.contains("same_provider")));
+    assert!(!run.stdout.contains("why: "), "no counterexample in full by default:\n{}", run.stdout);
+    let show = "wfpcheck --design naive --scenario two_attach --counterexamples";
+    let naive = lines.iter().find(|l| l.contains(show)).unwrap_or_else(|| panic!("naive's line:\n{}", run.stdout));
+    assert!(naive.contains("naive / two_attach: 3 of 3 plans, attach_fails_only_by_fault"), "{naive}");
+    let args: Vec<&str> = show.split(' ').skip(1).collect();
+    let shown = wfpcheck(&args, &[]);
+    assert_eq!(shown.status, 0, "{}", shown.stderr);
+    assert_eq!(shown.stdout.matches("why: ").count(), 3, "each plan's counterexample:\n{}", shown.stdout);
+    // A small selection: a row per plan, and a line per failing row naming its plan.
+    let small = wfpcheck(&["--design", "naive", "--scenario", "two_attach"], &[]);
+    assert!(small.stdout.contains("  wfpcheck --design naive --scenario two_attach --plan t1.begin1.times_out\n"));
+    assert!(!small.stdout.contains("why: "), "{}", small.stdout);
+    rejects(&["--counterexamples", "--format", "json"], &[], &["`--counterexamples`", "`--format`"]);
 }
 
 #[test]
@@ -205,7 +280,8 @@ fn a_run_states_the_readings_it_ran_under() {
     let run = wfpcheck(&args, &[]);
     assert!(run.stdout.contains("assumptions: default"), "{}", run.stdout);
     let run = wfpcheck(&[&args[..], &["--assume", "foreign_transaction=waits", "--format", "json"]].concat(), &[]);
-    assert!(run.stdout.contains("\"assumptions\": \"foreign_transaction=waits\""), "{}", run.stdout);
+    let rows: Vec<RowJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
+    assert_eq!(rows[0].assumptions, "foreign_transaction=waits");
 }
 
 #[test]
@@ -280,11 +356,16 @@ fn a_sensitivity_run_says_per_row_what_each_reading_gives() {
     let args = ["--sensitivity", "--design", "naive", "--scenario", "two_attach", "--plan", "none"];
     let run = wfpcheck(&[&args[..], &["--format", "json"]].concat(), &[]);
     assert!(run.status == 0 || run.status == 1, "{}", run.stderr);
-    assert!(run.stdout.contains("\"robust\": "), "{}", run.stdout);
-    for assumption in wfpcheck::assumptions::ASSUMPTIONS {
-        for reading in assumption.readings {
-            let key = format!("\"{}={}\": ", assumption.name, reading.name);
-            assert!(run.stdout.contains(&key), "no verdict under {key}: {}", run.stdout);
+    let rows: Vec<wfpcheck::sensitivity::SensitivityJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let same = row.verdicts.values().all(|verdict| *verdict == row.default.verdict);
+        assert_eq!(row.robust, same, "robust when every reading gives the default's verdict: {row:?}");
+        for assumption in wfpcheck::assumptions::ASSUMPTIONS {
+            for reading in assumption.readings {
+                let key = format!("{}={}", assumption.name, reading.name);
+                assert!(row.verdicts.contains_key(&key), "no verdict under {key}: {row:?}");
+            }
         }
     }
     rejects(&["--sensitivity", "--assume", "aborted_add=one"], &[], &["--sensitivity", "--assume"]);

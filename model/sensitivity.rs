@@ -3,7 +3,10 @@
 //! when its verdict is the same under all of them; otherwise the report says which reading
 //! changes it to what. `docs/assumptions.md` is this report over the two-thread scenarios.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
 
 use crate::assumptions::{Readings, ASSUMPTIONS};
 use crate::cli::{self, Options};
@@ -124,24 +127,29 @@ pub fn text(rows: &[SensitivityRow]) -> String {
     out
 }
 
-/// The JSON report: the default row's keys, plus `robust` and `verdicts`.
+/// One row of the JSON report: the default row's keys, plus `robust` and `verdicts`
+/// (every `NAME=READING` to its verdict).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensitivityJson {
+    #[serde(flatten)]
+    pub default: render::RowJson,
+    pub robust: bool,
+    pub verdicts: BTreeMap<String, String>,
+}
+
+/// The JSON report (serde), one object per row.
 pub fn json(rows: &[SensitivityRow]) -> String {
-    let objects: Vec<String> = rows
+    let rows: Vec<SensitivityJson> = rows
         .iter()
-        .map(|row| {
-            let verdicts: Vec<String> = row
-                .verdicts()
-                .iter()
-                .map(|(key, verdict)| format!("{}: {}", render::json_string(key), render::json_string(verdict.name())))
-                .collect();
-            let mut fields = render::row_json_fields(&row.default);
-            fields.push(("robust".to_string(), row.robust().to_string()));
-            fields.push(("verdicts".to_string(), format!("{{{}}}", verdicts.join(", "))));
-            let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}: {v}", render::json_string(k))).collect();
-            format!("  {{{}}}", body.join(", "))
+        .map(|row| SensitivityJson {
+            default: render::RowJson::of(&row.default),
+            robust: row.robust(),
+            verdicts: row.verdicts().into_iter().map(|(key, verdict)| (key, verdict.name().to_string())).collect(),
         })
         .collect();
-    format!("[\n{}\n]\n", objects.join(",\n"))
+    let mut text = serde_json::to_string_pretty(&rows).expect("rows serialize");
+    text.push('\n');
+    text
 }
 
 /// `docs/assumptions.md`: the assumptions, then per design which verdicts hold under

@@ -110,8 +110,9 @@ pub fn the_gate_lists_every_design_and_scenario() {
     assert_eq!(scenarios, SCENARIOS);
 }
 
-/// The whole matrix for one checker, snapshotted, and compared with the other checker's
-/// committed matrix: a verdict they disagree on must be declared per checker.
+/// The whole matrix for one checker, snapshotted (text for review, and `verdicts.snap`,
+/// the verdicts as JSON), and compared as data with the other checker's committed
+/// verdicts: a verdict they disagree on must be declared per checker.
 pub fn matrix(checker: &str, other: &str) {
     let settings = Settings::default();
     let mut rows = Vec::new();
@@ -122,12 +123,16 @@ pub fn matrix(checker: &str, other: &str) {
     }
     let text = render::matrix_text(&rows);
     snapshots(checker).bind(|| insta::assert_snapshot!("matrix", text));
-    let path = format!("{}/snapshots/{other}/matrix.snap", env!("CARGO_MANIFEST_DIR"));
-    let theirs = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the {other} matrix {path}: {e}"));
+    let verdicts = render::verdicts_json(&rows);
+    snapshots(checker).bind(|| insta::assert_snapshot!("verdicts", verdicts));
+    let path = format!("{}/snapshots/{other}/verdicts.snap", env!("CARGO_MANIFEST_DIR"));
+    let theirs = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("the {other} verdicts {path}: {e}"));
     let body = theirs.splitn(3, "---").nth(2).expect("an insta snapshot has a header between --- lines");
+    let body: Vec<render::VerdictJson> =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("the {other} verdicts {path}: {e}"));
     let theirs = if other == "loom" { Checker::Loom } else { Checker::Shuttle };
     // A disagreement is declared when the two checkers are declared different verdicts.
-    let undeclared: Vec<String> = render::disagreements(&rows, body)
+    let undeclared: Vec<String> = render::disagreements(&rows, &body)
         .into_iter()
         .filter(|(index, _)| {
             let r = &rows[*index].report;

@@ -7,6 +7,8 @@ pub mod events;
 
 use std::fmt::Write as _;
 
+use serde::{Deserialize, Serialize};
+
 use crate::expectations::{self, Expected};
 use crate::explore::{Report, Verdict};
 
@@ -161,113 +163,122 @@ pub fn counterexample_text(row: &Row) -> String {
     out
 }
 
-pub fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+/// A `sometimes` target and whether some execution reached it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetJson {
+    pub target: String,
+    pub reached: bool,
+}
+
+/// One row of `--format json`, its keys in the documented order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowJson {
+    pub design: String,
+    pub scenario: String,
+    pub plan: String,
+    pub checker: String,
+    pub verdict: String,
+    pub search: String,
+    pub expected: String,
+    pub as_declared: bool,
+    pub property: Option<String>,
+    pub status: Option<String>,
+    pub executions: u64,
+    pub failing_executions: u64,
+    pub traces: u64,
+    pub bound: String,
+    pub assumptions: String,
+    pub elapsed_ms: u64,
+    pub why: String,
+    pub schedule: Option<String>,
+    pub preemptions: Option<usize>,
+    pub sometimes: Vec<TargetJson>,
+    pub covers: String,
+}
+
+impl RowJson {
+    pub fn of(row: &Row) -> RowJson {
+        let r = &row.report;
+        RowJson {
+            design: r.design.clone(),
+            scenario: r.scenario.clone(),
+            plan: r.plan.clone(),
+            checker: r.checker.name().to_string(),
+            verdict: r.verdict.name().to_string(),
+            search: r.search.to_string(),
+            expected: row.expected_name().to_string(),
+            as_declared: row.as_declared(),
+            property: row.property().map(str::to_string),
+            status: row.status(),
+            executions: r.executions,
+            failing_executions: r.failing_executions,
+            traces: r.traces,
+            bound: r.bound.clone(),
+            assumptions: r.assumptions.to_string(),
+            elapsed_ms: u64::try_from(r.elapsed.as_millis()).unwrap_or(u64::MAX),
+            why: r.why.clone(),
+            schedule: r.counterexample.as_ref().and_then(|c| c.schedule.clone()),
+            preemptions: r.counterexample.as_ref().and_then(|c| c.preemptions),
+            sometimes: r
+                .targets
+                .iter()
+                .map(|(target, reached)| TargetJson { target: target.clone(), reached: *reached })
+                .collect(),
+            covers: crate::explore::PASS_COVERS.to_string(),
         }
     }
-    out.push('"');
-    out
 }
 
-fn json_or_null(value: Option<String>) -> String {
-    value.map_or_else(|| "null".to_string(), |v| json_string(&v))
-}
-
-/// The `sometimes` targets and whether some execution reached each.
-fn sometimes_json(report: &Report) -> String {
-    let targets: Vec<String> = report
-        .targets
-        .iter()
-        .map(|(target, reached)| format!("{{\"target\": {}, \"reached\": {reached}}}", json_string(target)))
-        .collect();
-    format!("[{}]", targets.join(", "))
-}
-
-/// One JSON array, one object per row.
+/// One JSON array, one object per row (serde).
 pub fn rows_json(rows: &[Row]) -> String {
-    let objects: Vec<String> = rows
+    let rows: Vec<RowJson> = rows.iter().map(RowJson::of).collect();
+    let mut text = serde_json::to_string_pretty(&rows).expect("rows serialize");
+    text.push('\n');
+    text
+}
+
+/// One row's verdict, what a checker's verdict snapshot (`verdicts.snap`) holds, so that
+/// the two checkers' verdicts are compared as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictJson {
+    pub design: String,
+    pub scenario: String,
+    pub plan: String,
+    pub verdict: String,
+}
+
+/// Every row's verdict as JSON (serde), in the rows' order.
+pub fn verdicts_json(rows: &[Row]) -> String {
+    let verdicts: Vec<VerdictJson> = rows
         .iter()
-        .map(|row| {
-            let body: Vec<String> =
-                row_json_fields(row).iter().map(|(k, v)| format!("{}: {v}", json_string(k))).collect();
-            format!("  {{{}}}", body.join(", "))
+        .map(|row| VerdictJson {
+            design: row.report.design.clone(),
+            scenario: row.report.scenario.clone(),
+            plan: row.report.plan.clone(),
+            verdict: row.report.verdict.name().to_string(),
         })
         .collect();
-    format!("[\n{}\n]\n", objects.join(",\n"))
-}
-
-/// One row's JSON keys and values (each value already JSON), in the documented order.
-pub fn row_json_fields(row: &Row) -> Vec<(String, String)> {
-    let r = &row.report;
-    let fields = [
-        ("design", json_string(&r.design)),
-        ("scenario", json_string(&r.scenario)),
-        ("plan", json_string(&r.plan)),
-        ("checker", json_string(r.checker.name())),
-        ("verdict", json_string(r.verdict.name())),
-        ("search", json_string(&r.search.to_string())),
-        ("expected", json_string(row.expected_name())),
-        ("as_declared", row.as_declared().to_string()),
-        ("property", json_or_null(row.property().map(str::to_string))),
-        ("status", json_or_null(row.status())),
-        ("executions", r.executions.to_string()),
-        ("failing_executions", r.failing_executions.to_string()),
-        ("traces", r.traces.to_string()),
-        ("bound", json_string(&r.bound)),
-        ("assumptions", json_string(&r.assumptions.to_string())),
-        ("elapsed_ms", r.elapsed.as_millis().to_string()),
-        ("why", json_string(&r.why)),
-        ("schedule", json_or_null(r.counterexample.as_ref().and_then(|c| c.schedule.clone()))),
-        (
-            "preemptions",
-            r.counterexample.as_ref().and_then(|c| c.preemptions).map_or("null".to_string(), |p| p.to_string()),
-        ),
-        ("sometimes", sometimes_json(r)),
-        ("covers", json_string(crate::explore::PASS_COVERS)),
-    ];
-    fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    serde_json::to_string_pretty(&verdicts).expect("verdicts serialize")
 }
 
 /// Rows where two checkers' verdicts differ: the row's index and a line saying how.
-/// `other` is the other checker's matrix as [`matrix_text`] printed it (a committed
+/// `other` is the other checker's verdicts as [`verdicts_json`] wrote them (a committed
 /// snapshot, say).
-pub fn disagreements(rows: &[Row], other: &str) -> Vec<(usize, String)> {
-    let theirs: Vec<(String, String, String, String)> = other
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cells: Vec<&str> = line.split_whitespace().collect();
-            (cells.len() >= 4)
-                .then(|| (cells[0].to_string(), cells[1].to_string(), cells[2].to_string(), cells[3].to_string()))
-        })
-        .collect();
+pub fn disagreements(rows: &[Row], other: &[VerdictJson]) -> Vec<(usize, String)> {
     rows.iter()
         .enumerate()
         .filter_map(|(index, row)| {
             let r = &row.report;
-            let (_, _, _, verdict) =
-                theirs.iter().find(|(d, s, p, _)| *d == r.design && *s == r.scenario && *p == r.plan)?;
-            let theirs = verdict.trim_end_matches(" (!)");
-            (theirs != r.verdict.name()).then(|| {
+            let theirs = other.iter().find(|v| v.design == r.design && v.scenario == r.scenario && v.plan == r.plan)?;
+            (theirs.verdict != r.verdict.name()).then(|| {
                 let line = format!(
-                    "{} / {} / {}: {} says {}, the other checker {theirs}",
+                    "{} / {} / {}: {} says {}, the other checker {}",
                     r.design,
                     r.scenario,
                     r.plan,
                     r.checker.name(),
-                    r.verdict
+                    r.verdict,
+                    theirs.verdict
                 );
                 (index, line)
             })
