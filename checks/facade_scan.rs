@@ -192,3 +192,83 @@ fn netebpfext_never_asks_which_design_runs() {
     }
     assert!(offenders.is_empty(), "netebpfext asks which design runs:\n{}", offenders.join("\n"));
 }
+
+/// The files of `model/` that may ask which checker runs: the facade, the switch and the
+/// trait, and the three implementations.
+const CHECKER_AWARE: &[&str] = &[
+    FACADE,
+    "model/explore/checker.rs",
+    "model/explore/loom.rs",
+    "model/explore/shuttle.rs",
+    "model/explore/threads.rs",
+];
+
+/// What asks which checker runs: a `cfg` on it, a checker named in code (rather than in
+/// the expectations' table, where it is data), the switch's `This`, a checker's crate.
+const ASKS_WHICH_CHECKER: &[&str] = &[
+    "cfg(loom",
+    "(loom)",
+    "(loom,",
+    "feature = \"shuttle\"",
+    "cfg!(",
+    "CheckerKind::Loom",
+    "CheckerKind::Shuttle",
+    "CheckerKind::Threads",
+    "This::",
+    "checker::This",
+    "loom::",
+    "shuttle::",
+];
+
+/// A line of the expectations' table, which names a checker as data: `... Some(CheckerKind::Shuttle) => ...`.
+fn is_expectation_row(file: &str, line: &str) -> bool {
+    file == "model/expectations.rs" && line.trim_start().starts_with('"') && line.contains(") => ")
+}
+
+/// Only the facade and the checker implementations depend on which checker runs: the
+/// explorer, the CLI, the benchmarks and the rest go through the `Checker` trait's values.
+#[test]
+fn only_the_checkers_ask_which_checker_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("model"), &mut files);
+    files.sort();
+    let mut offenders = Vec::new();
+    let mut aware_asks = vec![false; CHECKER_AWARE.len()];
+    for path in files {
+        let file = path.strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let code = text.lines().enumerate().filter(|(_, line)| !line.trim_start().starts_with("//"));
+        for (n, line) in code {
+            let Some(word) = ASKS_WHICH_CHECKER.iter().find(|word| line.contains(**word)) else { continue };
+            if let Some(at) = CHECKER_AWARE.iter().position(|f| *f == file) {
+                aware_asks[at] = true;
+            } else if !is_expectation_row(&file, line) {
+                offenders.push(format!("{file}:{}: {word}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "only {} may ask which checker runs:\n{}", CHECKER_AWARE.join(", "), listed(&offenders));
+    for (file, asks) in CHECKER_AWARE.iter().zip(aware_asks) {
+        assert!(asks, "{file} may ask which checker runs but does not: drop it from the list");
+    }
+}
+
+#[test]
+fn asking_which_checker_runs_is_found() {
+    let finds = |line: &str| ASKS_WHICH_CHECKER.iter().any(|word| line.contains(*word));
+    for line in [
+        "#[cfg(loom)]",
+        "#[cfg(all(feature = \"shuttle\", not(loom)))]",
+        "if cfg!(loom) {",
+        "if RUNNING == CheckerKind::Loom {",
+        "let bound = This::nominal(settings);",
+        "crate::explore::checker::This::replay(..)",
+        "let r = shuttle::replay(..);",
+    ] {
+        assert!(finds(line), "not found: {line}");
+    }
+    assert!(!finds("if explore::BOUNDS_PREEMPTIONS {"), "a capability is not the checker's name");
+    assert!(is_expectation_row("model/expectations.rs", "    \"naive\" \"two_attach\" \"*\" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;"));
+    assert!(!is_expectation_row("model/expectations.rs", "    if RUNNING == CheckerKind::Loom {"));
+}

@@ -704,7 +704,7 @@ fn check(case: &Case) {
     }
     // The watchdog's reason names real time, which is no snapshot's business.
     if case.name != "hidden_foreign_lock_is_given_up" {
-        snapshots::settings(wfpcheck::sync::CHECKER.name())
+        snapshots::settings(wfpcheck::explore::checker::RUNNING.name())
             .bind(|| insta::assert_snapshot!(format!("self_test__{}", case.name), text));
     }
 }

@@ -12,7 +12,7 @@ use crate::designs;
 use crate::explore::{self, Report, Settings, Verdict};
 use crate::faults::FaultPlan;
 use crate::scenarios;
-use crate::sync::{Checker, CHECKER};
+use crate::explore::checker::RUNNING;
 
 /// How long one growth exploration may run before it is reported as unfinished.
 pub const GROWTH_DURATION_MAX: Duration = Duration::from_secs(120);
@@ -45,7 +45,7 @@ fn threads(options: &Options) -> String {
         "### {}: attach_many, 2 filters per attach, unbounded (each exploration at most {} s and {} executions)\n\n\
          | design | threads | verdict | executions | traces | executions / trace | executions / s | wall s |\n\
          |---|---:|---|---:|---:|---:|---:|---:|\n",
-        CHECKER.name(),
+        RUNNING.name(),
         THREADS_DURATION_MAX.as_secs(),
         THREADS_EXECUTIONS_MAX
     );
@@ -93,7 +93,7 @@ fn sweep(options: &Options) -> String {
     }
     let mut out = format!(
         "### {}: the single-fault sweep of {}\n\n| jobs | plans | executions | wall s | speed-up |\n|---:|---:|---:|---:|---:|\n",
-        CHECKER.name(),
+        RUNNING.name(),
         scenarios.join(", ")
     );
     if crate::cli::jobs_exe().is_none() {
@@ -140,7 +140,7 @@ fn rate(report: &Report) -> String {
 /// Every selected design x scenario x plan.
 fn matrix(options: &Options) -> String {
     let (designs, scenarios) = selection(options);
-    let mut out = format!("### {}: every design x scenario x plan\n\n", CHECKER.name());
+    let mut out = format!("### {}: every design x scenario x plan\n\n", RUNNING.name());
     out.push_str(
         "| design | scenario | plan | verdict | executions | traces | executions / trace | executions / s | wall s |\n",
     );
@@ -188,10 +188,10 @@ fn growth(options: &Options) -> String {
     } else {
         selection(options).0
     };
-    let bounds: Vec<Option<usize>> = if CHECKER == Checker::Loom { vec![None, Some(2), Some(3)] } else { vec![None] };
+    let bounds: Vec<Option<usize>> = if explore::BOUNDS_PREEMPTIONS { vec![None, Some(2), Some(3)] } else { vec![None] };
     let mut out = format!(
         "### {}: growth with threads and filters (each exploration at most {} s)\n\n",
-        CHECKER.name(),
+        RUNNING.name(),
         GROWTH_DURATION_MAX.as_secs()
     );
     out.push_str(
@@ -235,75 +235,7 @@ fn growth(options: &Options) -> String {
 fn first(options: &Options) -> String {
     let design = designs::by_name("naive").expect("built in");
     let scenario = scenarios::by_name("two_attach").expect("built in");
-    let mut out = format!("### {}: the first counterexample of naive / two_attach\n\n", CHECKER.name());
-    match CHECKER {
-        Checker::Loom => {
-            let settings = Settings { loom_fewest_preemptions: false, ..options.settings.clone() };
-            let r = explore::explore(&design, &scenario, &FaultPlan::NONE, &settings);
-            let at = r.counterexample.as_ref().map_or(0, |c| c.execution);
-            let _ = writeln!(
-                out,
-                "loom, exhaustive: first counterexample at execution {at}, after {:.4} s.",
-                r.elapsed.as_secs_f64()
-            );
-        }
-        Checker::Shuttle => out.push_str(&first_shuttle(&design, &scenario, options)),
-        Checker::Threads => {
-            let trials = 20;
-            let mut firsts: Vec<u64> = Vec::new();
-            let started = Instant::now();
-            for _ in 0..trials {
-                let r = explore::explore(&design, &scenario, &FaultPlan::NONE, &options.settings);
-                if let Some(c) = &r.counterexample {
-                    firsts.push(c.execution);
-                }
-            }
-            firsts.sort();
-            let median = firsts.get(firsts.len() / 2).copied();
-            let _ = writeln!(
-                out,
-                "real threads, {trials} trials of up to {} runs each: the failure showed in {} trials; median runs until \
-                 it showed: {}; {:.1} s in all.",
-                options.settings.threads_repetitions,
-                firsts.len(),
-                median.map_or("-".to_string(), |m| m.to_string()),
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
+    let mut out = format!("### {}: the first counterexample of naive / two_attach\n\n", RUNNING.name());
+    out.push_str(&explore::first_counterexample(&design, &scenario, &options.settings));
     out
-}
-
-#[cfg(all(feature = "shuttle", not(loom)))]
-fn first_shuttle(
-    design: &crate::sync::Arc<dyn designs::DynDesign>,
-    scenario: &scenarios::Scenario,
-    options: &Options,
-) -> String {
-    let seeds = 100;
-    let iterations = 100;
-    let started = Instant::now();
-    let mut found = 0;
-    let mut executions: Vec<u64> = Vec::new();
-    for seed in 1..=seeds {
-        let r = explore::shuttle::pct(design, scenario, &FaultPlan::NONE, &options.settings, seed, iterations);
-        if let Some(c) = &r.counterexample {
-            found += 1;
-            executions.push(c.execution);
-        }
-    }
-    executions.sort();
-    let median = executions.get(executions.len() / 2).copied();
-    format!(
-        "shuttle PCT (depth {}): {found} of {seeds} seeds find it within {iterations} executions; median execution of \
-         the find: {}; {:.2} s in all.\n",
-        options.settings.shuttle_pct_depth,
-        median.map_or("-".to_string(), |m| m.to_string()),
-        started.elapsed().as_secs_f64()
-    )
-}
-
-#[cfg(not(all(feature = "shuttle", not(loom))))]
-fn first_shuttle(_: &crate::sync::Arc<dyn designs::DynDesign>, _: &scenarios::Scenario, _: &Options) -> String {
-    unreachable!("only the shuttle build checks with shuttle")
 }

@@ -6,9 +6,9 @@
 //! differs between loom and shuttle is declared per checker, with the reason: that is a
 //! disagreement the explorers have on purpose, not one hidden.
 
-use crate::explore::{Settings, Verdict};
+use crate::explore::checker::CheckerKind;
+use crate::explore::{self, Settings, Verdict};
 use crate::faults::{FaultPlan, Occurrence};
-use crate::sync::{Checker, CHECKER};
 
 /// One declared verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub struct Expected {
     pub design: &'static str,
     pub scenario: &'static str,
     pub plan: &'static str,
-    pub checker: Option<Checker>,
+    pub checker: Option<CheckerKind>,
     pub verdict: Verdict,
     pub reason: &'static str,
 }
@@ -109,7 +109,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "naive" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_FIRST;
     "naive" "same_provider" "*" None => Fail: W5_RACE;
     "naive" "restart_during_attach" "*" None => Pass: RESTART;
-    "naive" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "naive" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "naive" "three_attach" "*" None => Fail: W5_RACE;
 
     "provider_lock" "two_attach" "*" None => Fail: PROVIDER_LOCK_RACE;
@@ -118,7 +118,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "provider_lock" "same_provider" "none" None => Pass: SERIALISED;
     "provider_lock" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "provider_lock" "restart_during_attach" "*" None => Pass: RESTART;
-    "provider_lock" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "provider_lock" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "provider_lock" "three_attach" "*" None => Fail: PROVIDER_LOCK_RACE;
 
     "retry" "two_attach" "*" None => Fail: RETRY_RACE;
@@ -126,23 +126,23 @@ pub const EXPECTED: &[Expected] = expect! {
     "retry" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_FIRST;
     "retry" "same_provider" "*" None => Fail: RETRY_RACE;
     "retry" "restart_during_attach" "*" None => Pass: RESTART;
-    "retry" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "retry" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "retry" "three_attach" "*" None => Fail: RETRY_RACE;
 
     "retry_unbounded" "two_attach" "*" None => Pass: ONE_SPINNER;
     "retry_unbounded" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_SHARED;
-    "retry_unbounded" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "retry_unbounded" "two_attach" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "two_attach" "t1.begin1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "attach_detach" "*" None => Fail: W8_DETACH;
     "retry_unbounded" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_FIRST;
     "retry_unbounded" "same_provider" "none" None => Pass: ONE_SPINNER;
     "retry_unbounded" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_SHARED;
-    "retry_unbounded" "same_provider" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "retry_unbounded" "same_provider" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "same_provider" "none" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "same_provider" "t1.begin1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "restart_during_attach" "*" None => Pass: RESTART;
-    "retry_unbounded" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "three_attach" "*" None => Fail: TWO_SPINNERS;
-    "retry_unbounded" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "retry_unbounded" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "global_lock" "two_attach" "*" None => Pass: SERIALISED;
     "global_lock" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
@@ -150,122 +150,122 @@ pub const EXPECTED: &[Expected] = expect! {
     "global_lock" "attach_detach" "t0.filter_delete1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "attach_detach" "t0.filter_delete*.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_IGNORED_ONCE;
-    "global_lock" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "global_lock" "two_attach" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "global_lock" "attach_detach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "global_lock" "attach_detach" "t0.filter_delete1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "global_lock" "attach_detach" "t0.filter_delete*.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "two_attach" "t1.begin1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "t0.filter_delete1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "attach_detach" "t0.filter_delete*.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "global_lock" "same_provider" "none" None => Pass: SERIALISED;
     "global_lock" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "restart_during_attach" "*" None => Pass: RESTART;
-    "global_lock" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "global_lock" "three_attach" "*" None => Pass: SERIALISED;
-    "global_lock" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "global_lock_add_only" "two_attach" "*" None => Pass: SERIALISED;
     "global_lock_add_only" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
-    "global_lock_add_only" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "global_lock_add_only" "two_attach" "t1.begin1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock_add_only" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "global_lock_add_only" "two_attach" "t1.begin1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "global_lock_add_only" "attach_detach" "*" None => Fail: W8_DETACH;
     "global_lock_add_only" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
     "global_lock_add_only" "same_provider" "none" None => Pass: SERIALISED;
     "global_lock_add_only" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock_add_only" "restart_during_attach" "*" None => Pass: RESTART;
-    "global_lock_add_only" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock_add_only" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "global_lock_add_only" "three_attach" "*" None => Pass: SERIALISED;
-    "global_lock_add_only" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "global_lock_add_only" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_operation_handle" "two_attach" "*" None => Pass: OWN_SESSIONS;
-    "per_operation_handle" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "attach_detach" "*" None => Fail: EVERY_TRY_NO_WAIT;
     "per_operation_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
     "per_operation_handle" "attach_detach" "none" None => Pass: OWN_SESSIONS;
     "per_operation_handle" "attach_detach" "t1.filter_add2.fails" None => Pass: OWN_SESSIONS;
-    "per_operation_handle" "attach_detach" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_operation_handle" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "attach_detach" "none" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "attach_detach" "t1.filter_add2.fails" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_operation_handle" "same_provider" "*" None => Pass: OWN_SESSIONS;
-    "per_operation_handle" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "same_provider" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "restart_during_attach" "*" None => Pass: RESTART;
-    "per_operation_handle" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "three_attach" "*" None => PassBounded: BOUNDED;
-    "per_operation_handle" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_operation_handle" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_thread_handle" "two_attach" "*" None => Pass: OWN_SESSIONS;
-    "per_thread_handle" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "attach_detach" "*" None => Fail: EVERY_TRY_NO_WAIT;
     "per_thread_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
     "per_thread_handle" "attach_detach" "none" None => Pass: OWN_SESSIONS;
     "per_thread_handle" "attach_detach" "t1.filter_add2.fails" None => Pass: OWN_SESSIONS;
-    "per_thread_handle" "attach_detach" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_thread_handle" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "attach_detach" "none" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "attach_detach" "t1.filter_add2.fails" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_thread_handle" "same_provider" "*" None => Pass: OWN_SESSIONS;
-    "per_thread_handle" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "same_provider" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "restart_during_attach" "*" None => Pass: RESTART;
-    "per_thread_handle" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "three_attach" "*" None => Pass: OWN_SESSIONS;
-    "per_thread_handle" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_thread_handle" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_handle" "two_attach" "*" None => Pass: SESSIONS;
-    "per_context_handle" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_handle" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_handle" "attach_detach" "*" None => Pass: SESSIONS;
-    "per_context_handle" "attach_detach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_handle" "attach_detach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_handle" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT;
     "per_context_handle" "attach_detach" "t0.filter_delete*.times_out" None => Fail: EVERY_TRY_NO_WAIT;
     "per_context_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
     "per_context_handle" "same_provider" "none" None => Pass: SERIALISED;
     "per_context_handle" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "per_context_handle" "restart_during_attach" "*" None => Pass: RESTART;
-    "per_context_handle" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_handle" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_handle" "three_attach" "*" None => Pass: SESSIONS;
-    "per_context_handle" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_handle" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_dynamic" "two_attach" "*" None => Pass: SESSIONS;
-    "per_context_dynamic" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_dynamic" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "attach_detach" "*" None => Pass: SESSIONS;
-    "per_context_dynamic" "attach_detach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_dynamic" "attach_detach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "attach_detach" "t0.filter_delete1.times_out" None => Fail: DETACH_TIMEOUT_LEAK;
     "per_context_dynamic" "attach_detach" "t0.filter_delete*.times_out" None => Fail: EVERY_TRY_NO_WAIT;
     "per_context_dynamic" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
     "per_context_dynamic" "same_provider" "*" None => Pass: SESSIONS;
-    "per_context_dynamic" "same_provider" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_dynamic" "same_provider" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "restart_during_attach" "*" None => Pass: RESTART;
-    "per_context_dynamic" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_dynamic" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "three_attach" "*" None => Pass: SESSIONS;
-    "per_context_dynamic" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_dynamic" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_4192" "two_attach" "*" None => Pass: SESSIONS;
-    "per_context_4192" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_4192" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_4192" "attach_detach" "*" None => Fail: DETACH_TIMEOUT_4192;
     "per_context_4192" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_TRIES_4192;
     "per_context_4192" "attach_detach" "none" None => Pass: SESSIONS;
     "per_context_4192" "attach_detach" "t1.filter_add2.fails" None => Pass: SESSIONS;
-    "per_context_4192" "attach_detach" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_context_4192" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_4192" "attach_detach" "none" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "per_context_4192" "attach_detach" "t1.filter_add2.fails" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_4192" "same_provider" "none" None => Pass: SERIALISED;
     "per_context_4192" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "per_context_4192" "restart_during_attach" "*" None => Pass: RESTART;
-    "per_context_4192" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_4192" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_4192" "three_attach" "*" None => Pass: SESSIONS;
-    "per_context_4192" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_4192" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_5472" "two_attach" "*" None => Pass: SESSIONS;
-    "per_context_5472" "two_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_5472" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_5472" "attach_detach" "none" None => Pass: SESSIONS;
     "per_context_5472" "attach_detach" "t1.filter_add2.fails" None => Pass: SESSIONS;
     "per_context_5472" "attach_detach" "t0.filter_delete1.times_out" None => Pass: RETRIED_DELETE;
-    "per_context_5472" "attach_detach" "none" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_context_5472" "attach_detach" "t1.filter_add2.fails" Some(Checker::Shuttle) => Sampled: SAMPLED;
-    "per_context_5472" "attach_detach" "t0.filter_delete1.times_out" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_5472" "attach_detach" "none" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "per_context_5472" "attach_detach" "t1.filter_add2.fails" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
+    "per_context_5472" "attach_detach" "t0.filter_delete1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_5472" "attach_detach" "t0.filter_delete*.times_out" None => Fail: EVERY_TRY_TIMES_OUT;
     "per_context_5472" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_IN_USE;
     "per_context_5472" "same_provider" "none" None => Pass: SERIALISED;
     "per_context_5472" "same_provider" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "per_context_5472" "restart_during_attach" "*" None => Pass: RESTART;
-    "per_context_5472" "restart_during_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_5472" "restart_during_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_5472" "three_attach" "*" None => Pass: SESSIONS;
-    "per_context_5472" "three_attach" "*" Some(Checker::Shuttle) => Sampled: SAMPLED;
+    "per_context_5472" "three_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 };
 
 /// A row whose verdict changes under a non-default reading of an assumption: it rests on
@@ -331,7 +331,7 @@ pub fn rests_on(design: &str, scenario: &str, plan: &str) -> Vec<&'static Sensit
 }
 
 /// The declared verdict for one exploration: the most specific entry that matches.
-pub fn expected(design: &str, scenario: &str, plan: &str, checker: Checker) -> Option<&'static Expected> {
+pub fn expected(design: &str, scenario: &str, plan: &str, checker: CheckerKind) -> Option<&'static Expected> {
     EXPECTED
         .iter()
         .filter(|e| e.design == design && e.scenario == scenario)
@@ -369,7 +369,7 @@ pub fn loom_bound(design: &str, scenario: &str) -> Option<&'static LoomBound> {
 /// unless a bound was given or declared bounds are off.
 pub fn settings_for(design: &str, scenario: &str, settings: &Settings) -> Settings {
     let mut settings = settings.clone();
-    if CHECKER == Checker::Loom && settings.loom_declared_bounds && settings.loom_preemption_bound.is_none() {
+    if explore::BOUNDS_PREEMPTIONS && settings.loom_declared_bounds && settings.loom_preemption_bound.is_none() {
         settings.loom_preemption_bound = loom_bound(design, scenario).map(|b| b.preemptions);
     }
     settings

@@ -14,87 +14,56 @@ use std::fmt;
 use crate::log::{Actor, Event, EventKind};
 use crate::wfp::Status;
 
-/// The engine calls a fault can be injected into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CallKind {
-    EngineOpen,
-    EngineClose,
-    TransactionBegin,
-    TransactionCommit,
-    TransactionAbort,
-    ProviderAdd,
-    SubLayerAdd,
-    CalloutAdd,
-    FilterAdd,
-    FilterDelete,
-    CalloutDelete,
-    SubLayerDelete,
-    ProviderDelete,
-    CalloutRegister,
-    CalloutUnregister,
+macro_rules! call_kinds {
+    ($($variant:ident = $short:literal, $api:literal;)*) => {
+        /// The engine calls a fault can be injected into.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum CallKind {
+            $($variant,)*
+        }
+
+        impl CallKind {
+            /// Every call, in the order they print.
+            pub const ALL: &[CallKind] = &[$(CallKind::$variant),*];
+
+            /// The short name used in plan names (`t0.filter_add2.fails`).
+            pub const fn short(self) -> &'static str {
+                match self {
+                    $(CallKind::$variant => $short,)*
+                }
+            }
+
+            /// The WFP function it models.
+            pub const fn api(self) -> &'static str {
+                match self {
+                    $(CallKind::$variant => $api,)*
+                }
+            }
+        }
+    };
+}
+
+// One row per call: variant = short name, the WFP function. The rows' order is the order
+// calls print in (`Ord`).
+call_kinds! {
+    EngineOpen = "engine_open", "FwpmEngineOpen";
+    EngineClose = "engine_close", "FwpmEngineClose";
+    TransactionBegin = "begin", "FwpmTransactionBegin";
+    TransactionCommit = "commit", "FwpmTransactionCommit";
+    TransactionAbort = "abort", "FwpmTransactionAbort";
+    ProviderAdd = "provider_add", "FwpmProviderAdd";
+    SubLayerAdd = "sublayer_add", "FwpmSubLayerAdd";
+    CalloutAdd = "callout_add", "FwpmCalloutAdd";
+    FilterAdd = "filter_add", "FwpmFilterAdd";
+    FilterDelete = "filter_delete", "FwpmFilterDeleteById";
+    CalloutDelete = "callout_delete", "FwpmCalloutDeleteByKey";
+    SubLayerDelete = "sublayer_delete", "FwpmSubLayerDeleteByKey";
+    ProviderDelete = "provider_delete", "FwpmProviderDeleteByKey";
+    CalloutRegister = "callout_register", "FwpsCalloutRegister";
+    CalloutUnregister = "callout_unregister", "FwpsCalloutUnregisterById";
 }
 
 impl CallKind {
-    pub const ALL: [CallKind; 15] = [
-        CallKind::EngineOpen,
-        CallKind::EngineClose,
-        CallKind::TransactionBegin,
-        CallKind::TransactionCommit,
-        CallKind::TransactionAbort,
-        CallKind::ProviderAdd,
-        CallKind::SubLayerAdd,
-        CallKind::CalloutAdd,
-        CallKind::FilterAdd,
-        CallKind::FilterDelete,
-        CallKind::CalloutDelete,
-        CallKind::SubLayerDelete,
-        CallKind::ProviderDelete,
-        CallKind::CalloutRegister,
-        CallKind::CalloutUnregister,
-    ];
-
-    /// The short name used in plan names (`t0.filter_add2.fails`).
-    pub const fn short(self) -> &'static str {
-        match self {
-            CallKind::EngineOpen => "engine_open",
-            CallKind::EngineClose => "engine_close",
-            CallKind::TransactionBegin => "begin",
-            CallKind::TransactionCommit => "commit",
-            CallKind::TransactionAbort => "abort",
-            CallKind::ProviderAdd => "provider_add",
-            CallKind::SubLayerAdd => "sublayer_add",
-            CallKind::CalloutAdd => "callout_add",
-            CallKind::FilterAdd => "filter_add",
-            CallKind::FilterDelete => "filter_delete",
-            CallKind::CalloutDelete => "callout_delete",
-            CallKind::SubLayerDelete => "sublayer_delete",
-            CallKind::ProviderDelete => "provider_delete",
-            CallKind::CalloutRegister => "callout_register",
-            CallKind::CalloutUnregister => "callout_unregister",
-        }
-    }
-
-    /// The WFP function it models.
-    pub const fn api(self) -> &'static str {
-        match self {
-            CallKind::EngineOpen => "FwpmEngineOpen",
-            CallKind::EngineClose => "FwpmEngineClose",
-            CallKind::TransactionBegin => "FwpmTransactionBegin",
-            CallKind::TransactionCommit => "FwpmTransactionCommit",
-            CallKind::TransactionAbort => "FwpmTransactionAbort",
-            CallKind::ProviderAdd => "FwpmProviderAdd",
-            CallKind::SubLayerAdd => "FwpmSubLayerAdd",
-            CallKind::CalloutAdd => "FwpmCalloutAdd",
-            CallKind::FilterAdd => "FwpmFilterAdd",
-            CallKind::FilterDelete => "FwpmFilterDeleteById",
-            CallKind::CalloutDelete => "FwpmCalloutDeleteByKey",
-            CallKind::SubLayerDelete => "FwpmSubLayerDeleteByKey",
-            CallKind::ProviderDelete => "FwpmProviderDeleteByKey",
-            CallKind::CalloutRegister => "FwpsCalloutRegister",
-            CallKind::CalloutUnregister => "FwpsCalloutUnregisterById",
-        }
-    }
-
     /// The faults this call can meet at once, as the sweep injects them: every call into
     /// the engine can fail (`fails`) but a close, which the model's engine cannot fail and
     /// upstream never checks; only FwpsCalloutUnregisterById0 documents `in_use`. A
@@ -108,7 +77,7 @@ impl CallKind {
     }
 
     fn from_short(short: &str) -> Option<CallKind> {
-        CallKind::ALL.into_iter().find(|kind| kind.short() == short)
+        CallKind::ALL.iter().copied().find(|kind| kind.short() == short)
     }
 }
 

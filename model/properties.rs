@@ -14,8 +14,8 @@ use crate::wfp::{EngineSummary, FilterId, Status};
 #[derive(Debug, Clone)]
 pub struct ExecutionRecord {
     pub events: Vec<Event>,
-    /// The engine at the end; `None` if the execution did not finish.
-    pub engine: Option<EngineSummary>,
+    /// The engine at the end.
+    pub engine: EngineSummary,
     pub contexts: Vec<FilterContext>,
     /// Every misuse of a filter context (a use after it was freed, a reference count
     /// below zero): the context, who, what.
@@ -424,9 +424,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
             None,
         );
     }
-    if let Some(engine) = &record.engine {
-        check_end(record, engine, &mut violate);
-    }
+    check_end(record, &record.engine, &mut violate);
     out.reached = reached;
     out
 }

@@ -16,7 +16,8 @@ use crate::faults::{Fault, FaultPlan};
 use crate::properties::Sometimes;
 use crate::render::{self, Row};
 use crate::scenarios::Scenario;
-use crate::sync::{Arc, CHECKER};
+use crate::explore::checker::RUNNING;
+use crate::sync::Arc;
 
 /// The sweep `docs/designs.md` ends with: every single fault of the two-thread scenarios.
 pub const DOCS_COMMAND: &str =
@@ -420,7 +421,7 @@ pub fn run(
         .enumerate()
         .map(|(g, ((design, scenario), census))| {
             let c = census.census.as_ref().expect("a census run");
-            let expected = expectations::expected(design.name(), scenario.name, "none", CHECKER);
+            let expected = expectations::expected(design.name(), scenario.name, "none", RUNNING);
             Group {
                 design: design.name().to_string(),
                 scenario: scenario.name.to_string(),
@@ -441,7 +442,7 @@ pub fn run(
     }
     SweepReport {
         wfpcheck: env!("CARGO_PKG_VERSION").to_string(),
-        checker: CHECKER.name().to_string(),
+        checker: RUNNING.name().to_string(),
         assumptions: settings.assumptions.to_string(),
         faults: faults.count(),
         pairs_max: faults.pairs_max(),

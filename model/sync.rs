@@ -44,36 +44,6 @@ mod backend {
 
 pub use std::sync::{Arc, Weak};
 
-/// Which checker this build runs under.
-pub const CHECKER: Checker = if cfg!(loom) {
-    Checker::Loom
-} else if cfg!(feature = "shuttle") {
-    Checker::Shuttle
-} else {
-    Checker::Threads
-};
-
-/// The checker a build explores with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Checker {
-    /// loom: exhaustive (DPOR), or to a stated preemption bound.
-    Loom,
-    /// shuttle: DFS, PCT or random schedules.
-    Shuttle,
-    /// std: real OS threads, repeated.
-    Threads,
-}
-
-impl Checker {
-    pub const fn name(self) -> &'static str {
-        match self {
-            Checker::Loom => "loom",
-            Checker::Shuttle => "shuttle",
-            Checker::Threads => "threads",
-        }
-    }
-}
-
 /// A mutual-exclusion lock the checker schedules around.
 #[derive(Debug, Default)]
 pub struct Mutex<T>(backend::Mutex<T>);

@@ -8,7 +8,7 @@ use wfpcheck::expectations;
 use wfpcheck::explore::{self, Settings};
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
-use wfpcheck::sync::Checker;
+use wfpcheck::explore::checker::CheckerKind;
 
 use super::snapshots::settings as snapshots;
 
@@ -47,7 +47,7 @@ fn replays(row: &Row) {
     let scenario = scenarios::by_name(&row.report.scenario).expect("built in");
     let plan = wfpcheck::faults::FaultPlan::parse(&row.report.plan).expect("a plan the report printed");
     let replayed =
-        explore::shuttle::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
+        explore::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
     let again =
         replayed.counterexample.unwrap_or_else(|| panic!("{}: the replay of {schedule} broke nothing", row.slug()));
     assert_eq!(again.violation, found.violation, "{}", row.slug());
@@ -130,7 +130,7 @@ pub fn matrix(checker: &str, other: &str) {
     let body = theirs.splitn(3, "---").nth(2).expect("an insta snapshot has a header between --- lines");
     let body: Vec<render::VerdictJson> =
         serde_json::from_str(body).unwrap_or_else(|e| panic!("the {other} verdicts {path}: {e}"));
-    let theirs = if other == "loom" { Checker::Loom } else { Checker::Shuttle };
+    let theirs = if other == "loom" { CheckerKind::Loom } else { CheckerKind::Shuttle };
     // A disagreement is declared when the two checkers are declared different verdicts.
     let undeclared: Vec<String> = render::disagreements(&rows, &body)
         .into_iter()

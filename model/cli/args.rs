@@ -10,11 +10,11 @@ use clap::{ArgAction, CommandFactory, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
 use crate::designs;
-use crate::explore::Settings;
+use crate::explore::checker::{self, RUNNING};
+use crate::explore::{self, Settings};
 use crate::faults::FaultPlan;
 use crate::scenarios;
 use crate::sweep::{self, Faults, Shard};
-use crate::sync::{Checker, CHECKER};
 
 const ABOUT: &str = "wfpcheck: checks netebpfext's WFP attach path designs under this build's checker:
 loom (RUSTFLAGS=\"--cfg loom\"), shuttle (--features shuttle) or real threads.";
@@ -311,8 +311,8 @@ fn executions_max(text: &str) -> Result<u64, UsageError> {
 }
 
 fn preemption_bound(text: &str) -> Result<usize, UsageError> {
-    if CHECKER != Checker::Loom {
-        return Err(UsageError::NotLoom(CHECKER.name()));
+    if !explore::BOUNDS_PREEMPTIONS {
+        return Err(UsageError::NotLoom(RUNNING.name()));
     }
     number("--preemption-bound", text, (0, usize::MAX), "of at least 0")
 }
@@ -454,8 +454,8 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         settings.loom_preemption_bound = cli.preemption_bound;
     }
     if cli.exhaustive {
-        if CHECKER != Checker::Loom {
-            return Err(UsageError::NotLoom(CHECKER.name()));
+        if !explore::BOUNDS_PREEMPTIONS {
+            return Err(UsageError::NotLoom(RUNNING.name()));
         }
         settings.loom_declared_bounds = false;
     }
@@ -593,27 +593,16 @@ impl Options {
             }
         }
         if let Some(schedule) = &self.replay {
-            if CHECKER != Checker::Shuttle {
-                return Err(UsageError::Replay(format!(
-                    "replays shuttle schedules; this build checks with {} (build with --features shuttle)",
-                    CHECKER.name()
-                )));
+            if !explore::REPLAYS {
+                return Err(UsageError::Replay(checker::replays_nothing()));
             }
             if self.designs.len() != 1 || self.scenarios.len() != 1 || self.plans.len() != 1 {
                 return Err(UsageError::Replay("needs exactly one --design, one --scenario and one --plan".to_string()));
             }
-            check_schedule(schedule)?;
+            if let Some(why) = explore::schedule_refusal(schedule) {
+                return Err(UsageError::Replay(why));
+            }
         }
         Ok(())
     }
-}
-
-#[cfg(all(feature = "shuttle", not(loom)))]
-fn check_schedule(schedule: &str) -> Result<(), UsageError> {
-    crate::explore::shuttle::Recording::parse(schedule).map(|_| ()).map_err(|e| UsageError::Replay(e.to_string()))
-}
-
-#[cfg(not(all(feature = "shuttle", not(loom))))]
-fn check_schedule(_: &str) -> Result<(), UsageError> {
-    Ok(())
 }

@@ -6,9 +6,51 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use super::panics::{self, Origin};
-use super::{CheckerPanic, Report, Search, Settings, Shared, Verdict};
+use super::{replays_nothing, Checker, CheckerKind, CheckerPanic};
+use crate::explore::panics::{self, Origin};
+use crate::explore::{Report, Search, Settings, Shared, Verdict};
+use crate::designs::DynDesign;
+use crate::faults::FaultPlan;
+use crate::scenarios::Scenario;
 use crate::sync::Arc;
+
+/// loom's model checker.
+pub(crate) struct Loom;
+
+impl Checker for Loom {
+    const KIND: CheckerKind = CheckerKind::Loom;
+    const STOPS_AT_VIOLATION: bool = true;
+    const BOUNDS_PREEMPTIONS: bool = true;
+    const REPLAYS: bool = false;
+
+    fn stop_exploring() {
+        stop_exploring();
+    }
+
+    fn nominal(settings: &Settings) -> (String, Search) {
+        let search = settings.loom_preemption_bound.map_or(Search::Exhaustive, Search::PreemptionBound);
+        (bound(settings), search)
+    }
+
+    fn explore(shared: &Arc<Shared>) -> Report {
+        explore(shared)
+    }
+
+    fn parse_schedule(_: &str) -> Result<(), String> {
+        Err(replays_nothing())
+    }
+
+    fn replay(_: &Arc<dyn DynDesign>, _: &Scenario, _: &FaultPlan, _: &Settings, _: &str) -> Result<Report, String> {
+        Err(replays_nothing())
+    }
+
+    fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
+        let settings = Settings { loom_fewest_preemptions: false, ..settings.clone() };
+        let r = crate::explore::explore(design, scenario, &FaultPlan::NONE, &settings);
+        let at = r.counterexample.as_ref().map_or(0, |c| c.execution);
+        format!("loom, exhaustive: first counterexample at execution {at}, after {:.4} s.\n", r.elapsed.as_secs_f64())
+    }
+}
 
 /// The unwinding payload that stops loom; carries nothing, prints nothing.
 struct StopExploring;
@@ -21,19 +63,10 @@ fn stop_exploring() {
 /// The largest preemption bound tried when looking for the fewest-preemption counterexample.
 pub const FEWEST_PREEMPTIONS_SEARCH_MAX: usize = 8;
 
-/// How a model thread stops loom: by unwinding.
-pub(super) const ON_STOP: fn() = stop_exploring;
-
-/// What an exploration under `settings` covers, before it ran.
-pub(super) fn nominal(settings: &Settings) -> (String, Search) {
-    let search = settings.loom_preemption_bound.map_or(Search::Exhaustive, Search::PreemptionBound);
-    (bound(settings), search)
-}
-
-pub(super) fn explore(shared: &Arc<Shared>) -> Report {
+fn explore(shared: &Arc<Shared>) -> Report {
     let settings = &shared.settings;
     run(shared, settings.loom_preemption_bound, settings.loom_branches_max);
-    let (bound, search) = nominal(settings);
+    let (bound, search) = Loom::nominal(settings);
     let how = match settings.loom_preemption_bound {
         None => "explored exhaustively".to_string(),
         Some(bound) => format!("explored every execution with at most {bound} preemptions"),
@@ -43,7 +76,7 @@ pub(super) fn explore(shared: &Arc<Shared>) -> Report {
         let most = settings.loom_preemption_bound.unwrap_or(FEWEST_PREEMPTIONS_SEARCH_MAX);
         for preemptions in 0..=most.min(FEWEST_PREEMPTIONS_SEARCH_MAX) {
             let bounded = Settings { loom_preemption_bound: Some(preemptions), ..settings.clone() };
-            let search = Arc::new(shared.fork(&bounded));
+            let search = Arc::new(fork(shared, &bounded));
             run(&search, Some(preemptions), settings.loom_branches_max);
             let found = search.tally.with(|t| t.counterexample.take());
             if let Some(mut counterexample) = found {
@@ -60,8 +93,16 @@ pub(super) fn explore(shared: &Arc<Shared>) -> Report {
     report
 }
 
+/// A further exploration of the same design, scenario and plan, under `settings`,
+/// watched by the same watchdog.
+fn fork(shared: &Shared, settings: &Settings) -> Shared {
+    let mut fork = Shared::new::<Loom>(&shared.design, &shared.scenario, &shared.plan, settings);
+    fork.watch = shared.watch.clone();
+    fork
+}
+
 /// The bound, as the report states it.
-pub fn bound(settings: &Settings) -> String {
+fn bound(settings: &Settings) -> String {
     let search = match settings.loom_preemption_bound {
         None => "loom exhaustive (DPOR)".to_string(),
         Some(bound) => format!("loom preemption bound {bound}"),
@@ -70,7 +111,7 @@ pub fn bound(settings: &Settings) -> String {
         "{search}, executions_max {}, branches_max {}, {}",
         settings.executions_max,
         settings.loom_branches_max,
-        super::time_limits(settings)
+        crate::explore::time_limits(settings)
     )
 }
 

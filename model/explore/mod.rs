@@ -3,20 +3,8 @@
 //! counterexample. Every limit is stated in the report; a run stopped by one is
 //! `inconclusive`, never `pass`.
 
-#[cfg(loom)]
-mod loom;
-#[cfg(all(feature = "shuttle", not(loom)))]
-pub mod shuttle;
-#[cfg(not(any(loom, feature = "shuttle")))]
-mod threads;
-
-/// This build's checker.
-#[cfg(loom)]
-use self::loom as checker;
-#[cfg(all(feature = "shuttle", not(loom)))]
-use self::shuttle as checker;
-#[cfg(not(any(loom, feature = "shuttle")))]
-use self::threads as checker;
+pub mod checker;
+pub use checker::{bound, explore, first_counterexample, replay, schedule_refusal, BOUNDS_PREEMPTIONS, REPLAYS};
 
 pub mod jobs;
 mod panics;
@@ -34,7 +22,8 @@ use crate::netebpfext::Extension;
 use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
 use crate::scan;
 use crate::scenarios::{Action, Scenario};
-use crate::sync::{thread, Arc, Checker, StartGate, Unmodelled, UnmodelledCounter, CHECKER};
+use crate::sync::{thread, Arc, StartGate, Unmodelled, UnmodelledCounter};
+use self::checker::{Checker, CheckerKind, CheckerPanic};
 use crate::assumptions::Readings;
 use crate::wfp::{Engine, Spinning};
 
@@ -203,7 +192,7 @@ pub struct Counterexample {
     pub execution: u64,
     /// loom: the smallest preemption bound that shows this property broken.
     pub preemptions: Option<usize>,
-    /// shuttle: the schedule that replays it (see [`shuttle::replay`]).
+    /// shuttle: the schedule that replays it (see [`replay`]).
     pub schedule: Option<String>,
 }
 
@@ -213,7 +202,7 @@ pub struct Report {
     pub design: String,
     pub scenario: String,
     pub plan: String,
-    pub checker: Checker,
+    pub checker: CheckerKind,
     pub verdict: Verdict,
     /// Why that verdict, in a sentence.
     pub why: String,
@@ -236,19 +225,6 @@ pub struct Report {
     pub unfinished: Option<Vec<Event>>,
     /// With `Settings::census`: every call site the executions reached.
     pub census: Option<Census>,
-}
-
-/// A panic raised by a checker's own code, classified by where it was raised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(not(any(loom, feature = "shuttle")), allow(dead_code))]
-pub(crate) enum CheckerPanic {
-    /// Every model thread is blocked.
-    Deadlock,
-    /// A per-execution limit of the checker, in words.
-    Limit(String),
-    /// Anything else the checker's own code raised (a limit it has no name for, a misuse
-    /// of its primitives): it could not go on, and nothing is proven.
-    Error,
 }
 
 /// Why an exploration stopped before its checker was done.
@@ -291,22 +267,23 @@ pub(crate) struct Shared {
     pub targets: Vec<Sometimes>,
     pub settings: Settings,
     pub started: Instant,
+    /// The checker exploring.
+    pub checker: CheckerKind,
     /// Stop at the first violation (the checkers), or count them all (real threads).
     pub stop_at_violation: bool,
     /// How the checker is made to stop exploring, from whichever model thread finds a violation.
-    pub on_stop: fn(),
+    on_stop: fn(),
     pub tally: Unmodelled<Tally>,
     /// The watchdog's view of this exploration, if it is watched.
     watch: Option<Arc<watchdog::Watch>>,
 }
 
 impl Shared {
-    pub fn new(
+    pub fn new<C: Checker>(
         design: &Arc<dyn DynDesign>,
         scenario: &Scenario,
         plan: &FaultPlan,
         settings: &Settings,
-        on_stop: fn(),
     ) -> Shared {
         let targets = properties::sometimes(scenario, plan);
         Shared {
@@ -321,19 +298,11 @@ impl Shared {
             targets,
             settings: settings.clone(),
             started: Instant::now(),
-            stop_at_violation: CHECKER != Checker::Threads || settings.threads_stop_at_violation,
-            on_stop,
+            checker: C::KIND,
+            stop_at_violation: C::STOPS_AT_VIOLATION || settings.threads_stop_at_violation,
+            on_stop: C::stop_exploring,
             watch: None,
         }
-    }
-
-    /// A further exploration of the same design, scenario and plan, under `settings`,
-    /// watched by the same watchdog.
-    #[cfg(loom)]
-    pub fn fork(&self, settings: &Settings) -> Shared {
-        let mut fork = Shared::new(&self.design, &self.scenario, &self.plan, settings, self.on_stop);
-        fork.watch = self.watch.clone();
-        fork
     }
 
     /// Counts a new execution; `Err` when a limit says it must not run.
@@ -382,7 +351,7 @@ impl Shared {
     }
 
     /// Checks a finished execution. At a violation the checkers stop exploring
-    /// (`on_stop`); real threads go on counting.
+    /// (`Checker::stop_exploring`); real threads go on counting.
     fn end_execution(&self, record: ExecutionRecord) {
         let checked = properties::check(&record, &self.targets);
         self.tally.with(|t| {
@@ -468,11 +437,6 @@ impl Shared {
         stop
     }
 
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    pub fn stopped(&self) -> bool {
-        self.tally.with(|t| t.stop.is_some())
-    }
-
     /// The report, once the checker is done: `search` says what was covered, `how` in words.
     pub fn report(&self, bound: String, search: Search, how: &str) -> Report {
         let elapsed = self.started.elapsed();
@@ -550,7 +514,7 @@ impl Shared {
                 design: self.design.name().to_string(),
                 scenario: self.scenario.name.to_string(),
                 plan: self.plan.to_string(),
-                checker: CHECKER,
+                checker: self.checker,
                 verdict,
                 why,
                 executions: t.executions,
@@ -572,14 +536,19 @@ impl Shared {
     }
 }
 
-/// Explores `design` x `scenario` under `plan` with this build's checker, on a thread the
+/// Explores `design` x `scenario` under `plan` with checker `C`, on a thread the
 /// watchdog watches. A design whose source names synchronization the checker cannot see
 /// is refused, not explored.
-pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
+pub(crate) fn explore_with<C: Checker>(
+    design: &Arc<dyn DynDesign>,
+    scenario: &Scenario,
+    plan: &FaultPlan,
+    settings: &Settings,
+) -> Report {
     panics::install();
-    let (bound, search) = checker::nominal(settings);
+    let (bound, search) = C::nominal(settings);
     let refused = |why: String| {
-        let shared = Shared::new(design, scenario, plan, settings, checker::ON_STOP);
+        let shared = Shared::new::<C>(design, scenario, plan, settings);
         shared.stop(Stop::Refused(why));
         shared.report(bound.clone(), search, "refused")
     };
@@ -587,11 +556,11 @@ pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPla
         return refused(why);
     }
     let watch = Arc::new(watchdog::Watch::new());
-    let mut shared = Shared::new(design, scenario, plan, settings, checker::ON_STOP);
+    let mut shared = Shared::new::<C>(design, scenario, plan, settings);
     shared.watch = Some(watch.clone());
     let shared = Arc::new(shared);
     let explored = shared.clone();
-    watchdog::run(&watch, settings, move || checker::explore(&explored)).unwrap_or_else(|why| {
+    watchdog::run(&watch, settings, move || C::explore(&explored)).unwrap_or_else(|why| {
         let unfinished = shared.tally.with(|t| {
             t.stop = Some(Stop::Watchdog(why));
             t.current.as_ref().map(Log::snapshot)
@@ -600,11 +569,6 @@ pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPla
         report.unfinished = unfinished;
         report
     })
-}
-
-/// The bound an exploration under `settings` states, before it runs.
-pub fn bound(settings: &Settings) -> String {
-    checker::nominal(settings).0
 }
 
 /// The real-time limits, as every bound states them.
@@ -693,7 +657,7 @@ impl End {
         self.ext.unload(Actor::Main);
         let record = ExecutionRecord {
             events: self.log.snapshot(),
-            engine: Some(self.engine.summary()),
+            engine: self.engine.summary(),
             contexts: self.ext.contexts(),
             used_after_free: self.ext.used_after_free(),
         };

@@ -4,18 +4,78 @@
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
+use std::time::Instant;
 
 use shuttle::scheduler::{
     DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
-use super::panics::{self, Origin};
-use super::{CheckerPanic, Report, Search, Settings, Shared, Stop};
+use super::{Checker, CheckerKind, CheckerPanic};
+use crate::explore::panics::{self, Origin};
+use crate::explore::{Report, Search, Settings, Shared, Stop, Verdict};
 use crate::designs::DynDesign;
 use crate::faults::FaultPlan;
 use crate::scenarios::Scenario;
 use crate::sync::{Arc, Unmodelled};
+
+/// shuttle's schedulers: DFS, then PCT and random.
+pub(crate) struct Shuttle;
+
+impl Checker for Shuttle {
+    const KIND: CheckerKind = CheckerKind::Shuttle;
+    const STOPS_AT_VIOLATION: bool = true;
+    const BOUNDS_PREEMPTIONS: bool = false;
+    const REPLAYS: bool = true;
+
+    /// shuttle is stopped by its scheduler wrapper, which ends the run.
+    fn stop_exploring() {}
+
+    fn nominal(settings: &Settings) -> (String, Search) {
+        (bound(settings, false), Search::Exhaustive)
+    }
+
+    fn explore(shared: &Arc<Shared>) -> Report {
+        explore(shared)
+    }
+
+    fn parse_schedule(schedule: &str) -> Result<(), String> {
+        Recording::parse(schedule).map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    fn replay(
+        design: &Arc<dyn DynDesign>,
+        scenario: &Scenario,
+        plan: &FaultPlan,
+        settings: &Settings,
+        schedule: &str,
+    ) -> Result<Report, String> {
+        replay(design, scenario, plan, settings, schedule).map_err(|e| e.to_string())
+    }
+
+    fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
+        let seeds = 100;
+        let iterations = 100;
+        let started = Instant::now();
+        let mut executions: Vec<u64> = Vec::new();
+        for seed in 1..=seeds {
+            let r = pct(design, scenario, &FaultPlan::NONE, settings, seed, iterations);
+            if let Some(c) = &r.counterexample {
+                executions.push(c.execution);
+            }
+        }
+        executions.sort();
+        let median = executions.get(executions.len() / 2).copied();
+        format!(
+            "shuttle PCT (depth {}): {} of {seeds} seeds find it within {iterations} executions; median execution of \
+             the find: {}; {:.2} s in all.\n",
+            settings.shuttle_pct_depth,
+            executions.len(),
+            median.map_or("-".to_string(), |m| m.to_string()),
+            started.elapsed().as_secs_f64()
+        )
+    }
+}
 
 /// One scheduling decision of an execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +168,7 @@ impl<S: Scheduler> Scheduler for Recorder<S> {
                 counterexample.schedule.get_or_insert_with(|| finished.to_string());
             }
         });
-        if self.shared.stopped() {
+        if stopped(&self.shared) {
             while self.run_out_when_stopped && self.inner.new_execution().is_some() {}
             return None;
         }
@@ -174,15 +234,12 @@ fn checker_panic(origin: Option<Origin>, steps: usize, steps_max: usize) -> Opti
     })
 }
 
-/// shuttle is stopped by its scheduler wrapper, which ends the run.
-pub(super) const ON_STOP: fn() = || {};
-
-/// What an exploration under `settings` covers, before it ran.
-pub(super) fn nominal(settings: &Settings) -> (String, Search) {
-    (bound(settings, false), Search::Exhaustive)
+/// Whether the exploration has stopped (a violation or a limit).
+fn stopped(shared: &Shared) -> bool {
+    shared.tally.with(|t| t.stop.is_some())
 }
 
-pub(super) fn explore(shared: &Arc<Shared>) -> Report {
+fn explore(shared: &Arc<Shared>) -> Report {
     let settings = &shared.settings;
     let dfs_cap = settings.shuttle_dfs_executions_max.min(settings.executions_max);
     shared.tally.with(|t| t.executions_cap = dfs_cap);
@@ -207,11 +264,11 @@ pub(super) fn explore(shared: &Arc<Shared>) -> Report {
     for seed in 1..=settings.shuttle_seeds {
         let iterations = settings.shuttle_iterations_per_seed as usize;
         run(shared, settings, PctScheduler::new_from_seed(seed, settings.shuttle_pct_depth, iterations), false);
-        if shared.stopped() {
+        if stopped(shared) {
             break;
         }
         run(shared, settings, RandomScheduler::new_from_seed(seed, iterations), true);
-        if shared.stopped() {
+        if stopped(shared) {
             break;
         }
     }
@@ -225,7 +282,7 @@ pub(super) fn explore(shared: &Arc<Shared>) -> Report {
 }
 
 /// The bound, as the report states it.
-pub fn bound(settings: &Settings, sampled: bool) -> String {
+fn bound(settings: &Settings, sampled: bool) -> String {
     let dfs = format!("shuttle DFS (cap {} executions)", settings.shuttle_dfs_executions_max);
     let mut bound = if sampled {
         format!(
@@ -239,7 +296,7 @@ pub fn bound(settings: &Settings, sampled: bool) -> String {
         ", executions_max {}, steps_max {}, {}",
         settings.executions_max,
         settings.shuttle_steps_max,
-        super::time_limits(settings)
+        crate::explore::time_limits(settings)
     ));
     if let Ok(seed) = std::env::var("SHUTTLE_RANDOM_SEED") {
         bound.push_str(&format!(", SHUTTLE_RANDOM_SEED={seed} (every PCT and random seed)"));
@@ -249,7 +306,7 @@ pub fn bound(settings: &Settings, sampled: bool) -> String {
 
 /// Runs the one execution that `schedule` describes. `Err` if the schedule does not
 /// parse; a report with no execution if it does not fit this design, scenario and plan.
-pub fn replay(
+fn replay(
     design: &Arc<dyn DynDesign>,
     scenario: &Scenario,
     plan: &FaultPlan,
@@ -257,14 +314,14 @@ pub fn replay(
     schedule: &str,
 ) -> Result<Report, ScheduleError> {
     let recording = Recording::parse(schedule)?;
-    let shared = Arc::new(Shared::new(design, scenario, plan, settings, || {}));
+    let shared = Arc::new(Shared::new::<Shuttle>(design, scenario, plan, settings));
     let mut replay = ReplayScheduler::new_from_schedule(recording.schedule());
     replay.set_allow_incomplete();
     run(&shared, settings, replay, false);
     let checked = shared.tally.with(|t| t.traces.len());
     let mut report = shared.report(format!("replay of {schedule}"), Search::Replay, "replayed");
     if checked == 0 && report.counterexample.is_none() {
-        report.verdict = super::Verdict::Inconclusive;
+        report.verdict = Verdict::Inconclusive;
         report.why =
             "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
                 .to_string();
@@ -273,7 +330,7 @@ pub fn replay(
 }
 
 /// PCT alone with one seed, for the time-to-first-counterexample benchmark.
-pub fn pct(
+fn pct(
     design: &Arc<dyn DynDesign>,
     scenario: &Scenario,
     plan: &FaultPlan,
@@ -281,7 +338,7 @@ pub fn pct(
     seed: u64,
     iterations: usize,
 ) -> Report {
-    let shared = Arc::new(Shared::new(design, scenario, plan, settings, || {}));
+    let shared = Arc::new(Shared::new::<Shuttle>(design, scenario, plan, settings));
     run(&shared, settings, PctScheduler::new_from_seed(seed, settings.shuttle_pct_depth, iterations), false);
     let bound = format!("shuttle PCT depth {} seed {seed} x {iterations}", settings.shuttle_pct_depth);
     shared.report(bound, Search::Sampled, "PCT")

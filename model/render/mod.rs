@@ -106,30 +106,6 @@ fn mark(row: &Row) -> String {
     }
 }
 
-/// The verdict matrix as a Markdown table, with each row's bound and reason.
-pub fn matrix_markdown(rows: &[Row]) -> String {
-    let mut out =
-        String::from("| design | scenario | plan | verdict | expected | executions | traces | property | bound |\n");
-    out.push_str("|---|---|---|---|---|---:|---:|---|---|\n");
-    for row in rows {
-        let r = &row.report;
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.design,
-            r.scenario,
-            r.plan,
-            mark(row),
-            row.expected_name(),
-            r.executions,
-            r.traces,
-            row.property().unwrap_or("-"),
-            r.bound
-        );
-    }
-    out
-}
-
 /// A counterexample (or the reason there is none) as text: what broke, where, the
 /// schedule or bound to reproduce it, and the interleaving table.
 pub fn counterexample_text(row: &Row) -> String {

@@ -314,8 +314,7 @@ impl Engine {
         let counted = self.count(&mut st, actor, kind);
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, Target::None, None);
-        if let Some(status) = fault.and_then(FaultKind::failure) {
-            event.fault = fault;
+        if let Some(status) = Self::injected_failure(&mut event, fault) {
             return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| unreachable!());
         }
         st.sessions.push(Session { options, open: true, txn: None });
@@ -393,8 +392,7 @@ impl Engine {
         };
         event.txn = Some(txn);
         // W10: a failed call does not end the transaction.
-        if let Some(status) = fault.and_then(FaultKind::failure) {
-            event.fault = fault;
+        if let Some(status) = Self::injected_failure(&mut event, fault) {
             return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ());
         }
         let txn = Self::session_mut(&mut st, handle).txn.take().expect("checked above");
@@ -511,8 +509,7 @@ impl Engine {
         let counted = self.count(&mut st, actor, kind);
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, Target::Key(key), None);
-        let result = if let Some(status) = fault.and_then(FaultKind::failure) {
-            event.fault = fault;
+        let result = if let Some(status) = Self::injected_failure(&mut event, fault) {
             Err(status)
         } else if st.registered.contains_key(key) {
             Err(Status::AlreadyExists)
@@ -530,8 +527,7 @@ impl Engine {
         let counted = self.count(&mut st, actor, kind);
         let fault = counted.fault;
         let mut event = Self::event(counted, kind, Target::Key(key), None);
-        let result = if let Some(status) = fault.and_then(FaultKind::failure) {
-            event.fault = fault;
+        let result = if let Some(status) = Self::injected_failure(&mut event, fault) {
             Err(status)
         } else if st.registered.remove(key).is_some() {
             Ok(CallOk::Done)
@@ -572,6 +568,14 @@ impl Engine {
     }
 
     // ---- the shared machinery of every call ----
+
+    /// The failure the fault planned for this call makes it return, marked on its event;
+    /// `None` when no fault is planned or the planned one is not a failure.
+    fn injected_failure(event: &mut CallEvent, fault: Option<FaultKind>) -> Option<Status> {
+        let status = fault.and_then(FaultKind::failure)?;
+        event.fault = fault;
+        Some(status)
+    }
 
     fn event(counted: Counted, kind: CallKind, target: Target, session: Option<SessionId>) -> CallEvent {
         CallEvent {
@@ -730,8 +734,7 @@ impl Engine {
             event.txn = None;
             return (event, Err(Status::TxnInProgress), Vec::new());
         }
-        if let Some(status) = fault.and_then(FaultKind::failure) {
-            event.fault = fault;
+        if let Some(status) = Self::injected_failure(&mut event, fault) {
             return (event, Err(status), Vec::new());
         }
         match work {

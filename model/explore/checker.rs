@@ -1,0 +1,172 @@
+//! The `Checker` trait, what each checker does for an exploration, and the one switch
+//! that picks this build's: loom under `--cfg loom`, shuttle under the `shuttle` feature,
+//! real threads otherwise. Outside the facade (`model/sync.rs`), this file and the three
+//! implementations, nothing in `model/` asks which checker runs (`facade_scan`).
+
+use std::fmt;
+
+use super::{Report, Search, Settings, Shared};
+use crate::designs::DynDesign;
+use crate::faults::FaultPlan;
+use crate::scenarios::Scenario;
+use crate::sync::Arc;
+
+// The implementations are `model/explore/{loom,shuttle,threads}.rs`; only this build's is compiled.
+#[cfg(loom)]
+#[path = "loom.rs"]
+mod loom;
+#[cfg(all(feature = "shuttle", not(loom)))]
+#[path = "shuttle.rs"]
+mod shuttle;
+#[cfg(not(any(loom, feature = "shuttle")))]
+#[path = "threads.rs"]
+mod threads;
+
+/// This build's checker.
+#[cfg(loom)]
+pub(crate) type This = loom::Loom;
+/// This build's checker.
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub(crate) type This = shuttle::Shuttle;
+/// This build's checker.
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub(crate) type This = threads::Threads;
+
+/// Which checker this build explores with.
+pub const RUNNING: CheckerKind = This::KIND;
+
+// ---- the explorer's entry points, under this build's checker ----
+
+
+/// The checkers a build can explore with, as reports and expectations name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckerKind {
+    /// loom: exhaustive (DPOR), or to a stated preemption bound.
+    Loom,
+    /// shuttle: DFS, PCT or random schedules.
+    Shuttle,
+    /// std: real OS threads, repeated.
+    Threads,
+}
+
+impl CheckerKind {
+    pub const fn name(self) -> &'static str {
+        match self {
+            CheckerKind::Loom => "loom",
+            CheckerKind::Shuttle => "shuttle",
+            CheckerKind::Threads => "threads",
+        }
+    }
+}
+
+impl fmt::Display for CheckerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a checker does for an exploration. The explorer ([`super::explore`]) refuses,
+/// watches and reports; the checker chooses the schedules, says how far it got and what
+/// a panic raised in its own code means ([`CheckerPanic`]).
+pub(crate) trait Checker {
+    const KIND: CheckerKind;
+    /// Stops at the first violation; real threads go on and count the runs that fail.
+    const STOPS_AT_VIOLATION: bool;
+    /// Can bound preemptions (`--preemption-bound`, a row's declared bound).
+    const BOUNDS_PREEMPTIONS: bool;
+    /// Records each execution's schedule, so that a counterexample can be replayed.
+    const REPLAYS: bool;
+
+    /// How a model thread that found a violation makes the checker stop exploring.
+    fn stop_exploring();
+
+    /// What an exploration under `settings` covers, before it runs: the bound in words,
+    /// and the search.
+    fn nominal(settings: &Settings) -> (String, Search);
+
+    /// Runs executions (`Shared::run_execution`) until the schedules or a limit run out;
+    /// the report says which, and how far it got.
+    fn explore(shared: &Arc<Shared>) -> Report;
+
+    /// Why `schedule` is not one this checker can replay (only called when it `REPLAYS`).
+    fn parse_schedule(schedule: &str) -> Result<(), String>;
+
+    /// Runs the one execution `schedule` describes. `Err` if it does not parse.
+    fn replay(
+        design: &Arc<dyn DynDesign>,
+        scenario: &Scenario,
+        plan: &FaultPlan,
+        settings: &Settings,
+        schedule: &str,
+    ) -> Result<Report, String>;
+
+    /// How soon this checker finds the first counterexample of `design` x `scenario`,
+    /// measured (executions and wall time), in a sentence for `docs/performance.md`.
+    fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String;
+}
+
+/// Explores `design` x `scenario` under `plan` with this build's checker, on a thread the
+/// watchdog watches. A design whose source names synchronization the checker cannot see
+/// is refused, not explored.
+pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
+    super::explore_with::<This>(design, scenario, plan, settings)
+}
+
+/// Runs the one execution a recorded `schedule` describes (shuttle's, which a
+/// counterexample carries). `Err` says why not: it does not parse, or this build's
+/// checker records no schedules.
+pub fn replay(
+    design: &Arc<dyn DynDesign>,
+    scenario: &Scenario,
+    plan: &FaultPlan,
+    settings: &Settings,
+    schedule: &str,
+) -> Result<Report, String> {
+    super::panics::install();
+    This::replay(design, scenario, plan, settings, schedule)
+}
+
+/// Why `schedule` is not one this build can replay, if it is not.
+pub fn schedule_refusal(schedule: &str) -> Option<String> {
+    if This::REPLAYS {
+        This::parse_schedule(schedule).err()
+    } else {
+        Some(replays_nothing())
+    }
+}
+
+/// Whether this build's checker records schedules it can replay (shuttle's).
+pub const REPLAYS: bool = This::REPLAYS;
+
+/// Whether this build's checker can bound preemptions (loom's).
+pub const BOUNDS_PREEMPTIONS: bool = This::BOUNDS_PREEMPTIONS;
+
+/// How soon this build's checker finds the first counterexample of `design` x `scenario`,
+/// in a sentence with its measurements.
+pub fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
+    This::first_counterexample(design, scenario, settings)
+}
+
+/// The bound an exploration under `settings` states, before it runs.
+pub fn bound(settings: &Settings) -> String {
+    This::nominal(settings).0
+}
+
+/// A panic raised by a checker's own code, classified by where it was raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Real threads raise no panic of their own: their build constructs none.
+#[cfg_attr(not(any(loom, feature = "shuttle")), allow(dead_code))]
+pub(crate) enum CheckerPanic {
+    /// Every model thread is blocked.
+    Deadlock,
+    /// A per-execution limit of the checker, in words.
+    Limit(String),
+    /// Anything else the checker's own code raised (a limit it has no name for, a misuse
+    /// of its primitives): it could not go on, and nothing is proven.
+    Error,
+}
+
+/// The refusal of a checker that records no schedules.
+pub(crate) fn replays_nothing() -> String {
+    format!("replays shuttle schedules; this build checks with {RUNNING} (build with --features shuttle)")
+}
