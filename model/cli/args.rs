@@ -10,7 +10,7 @@ use clap::{ArgAction, CommandFactory, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
 use crate::designs;
-use crate::explore::checker::{self, RUNNING};
+use crate::explore::checker::RUNNING;
 use crate::explore::{self, Settings};
 use crate::faults::FaultPlan;
 use crate::scenarios;
@@ -593,14 +593,11 @@ impl Options {
             }
         }
         if let Some(schedule) = &self.replay {
-            if !explore::REPLAYS {
-                return Err(UsageError::Replay(checker::replays_nothing()));
+            if let Some(why) = explore::schedule_refusal(schedule) {
+                return Err(UsageError::Replay(why));
             }
             if self.designs.len() != 1 || self.scenarios.len() != 1 || self.plans.len() != 1 {
                 return Err(UsageError::Replay("needs exactly one --design, one --scenario and one --plan".to_string()));
-            }
-            if let Some(why) = explore::schedule_refusal(schedule) {
-                return Err(UsageError::Replay(why));
             }
         }
         Ok(())

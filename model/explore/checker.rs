@@ -35,9 +35,6 @@ pub(crate) type This = threads::Threads;
 /// Which checker this build explores with.
 pub const RUNNING: CheckerKind = This::KIND;
 
-// ---- the explorer's entry points, under this build's checker ----
-
-
 /// The checkers a build can explore with, as reports and expectations name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CheckerKind {
@@ -74,8 +71,6 @@ pub(crate) trait Checker {
     const STOPS_AT_VIOLATION: bool;
     /// Can bound preemptions (`--preemption-bound`, a row's declared bound).
     const BOUNDS_PREEMPTIONS: bool;
-    /// Records each execution's schedule, so that a counterexample can be replayed.
-    const REPLAYS: bool;
 
     /// How a model thread that found a violation makes the checker stop exploring.
     fn stop_exploring();
@@ -88,22 +83,29 @@ pub(crate) trait Checker {
     /// the report says which, and how far it got.
     fn explore(shared: &Arc<Shared>) -> Report;
 
-    /// Why `schedule` is not one this checker can replay (only called when it `REPLAYS`).
-    fn parse_schedule(schedule: &str) -> Result<(), String>;
+    /// Why `schedule` is not one this checker can replay. A checker that records no
+    /// schedules (the default) refuses every one.
+    fn parse_schedule(_schedule: &str) -> Result<(), String> {
+        Err(replays_nothing())
+    }
 
-    /// Runs the one execution `schedule` describes. `Err` if it does not parse.
+    /// Runs the one execution `schedule` describes. `Err` says why not, as `parse_schedule` does.
     fn replay(
-        design: &Arc<dyn DynDesign>,
-        scenario: &Scenario,
-        plan: &FaultPlan,
-        settings: &Settings,
-        schedule: &str,
-    ) -> Result<Report, String>;
+        _design: &Arc<dyn DynDesign>,
+        _scenario: &Scenario,
+        _plan: &FaultPlan,
+        _settings: &Settings,
+        _schedule: &str,
+    ) -> Result<Report, String> {
+        Err(replays_nothing())
+    }
 
     /// How soon this checker finds the first counterexample of `design` x `scenario`,
     /// measured (executions and wall time), in a sentence for `docs/performance.md`.
     fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String;
 }
+
+// ---- the explorer's entry points, under this build's checker ----
 
 /// Explores `design` x `scenario` under `plan` with this build's checker, on a thread the
 /// watchdog watches. A design whose source names synchronization the checker cannot see
@@ -126,17 +128,11 @@ pub fn replay(
     This::replay(design, scenario, plan, settings, schedule)
 }
 
-/// Why `schedule` is not one this build can replay, if it is not.
+/// Why `schedule` is not one this build can replay, if it is not: it does not parse, or
+/// this build's checker records no schedules.
 pub fn schedule_refusal(schedule: &str) -> Option<String> {
-    if This::REPLAYS {
-        This::parse_schedule(schedule).err()
-    } else {
-        Some(replays_nothing())
-    }
+    This::parse_schedule(schedule).err()
 }
-
-/// Whether this build's checker records schedules it can replay (shuttle's).
-pub const REPLAYS: bool = This::REPLAYS;
 
 /// Whether this build's checker can bound preemptions (loom's).
 pub const BOUNDS_PREEMPTIONS: bool = This::BOUNDS_PREEMPTIONS;
@@ -167,6 +163,6 @@ pub(crate) enum CheckerPanic {
 }
 
 /// The refusal of a checker that records no schedules.
-pub(crate) fn replays_nothing() -> String {
+fn replays_nothing() -> String {
     format!("replays shuttle schedules; this build checks with {RUNNING} (build with --features shuttle)")
 }

@@ -6,7 +6,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use super::{replays_nothing, Checker, CheckerKind, CheckerPanic};
+use super::{Checker, CheckerKind, CheckerPanic};
 use crate::explore::panics::{self, Origin};
 use crate::explore::{Report, Search, Settings, Shared, Verdict};
 use crate::designs::DynDesign;
@@ -21,7 +21,6 @@ impl Checker for Loom {
     const KIND: CheckerKind = CheckerKind::Loom;
     const STOPS_AT_VIOLATION: bool = true;
     const BOUNDS_PREEMPTIONS: bool = true;
-    const REPLAYS: bool = false;
 
     fn stop_exploring() {
         stop_exploring();
@@ -34,14 +33,6 @@ impl Checker for Loom {
 
     fn explore(shared: &Arc<Shared>) -> Report {
         explore(shared)
-    }
-
-    fn parse_schedule(_: &str) -> Result<(), String> {
-        Err(replays_nothing())
-    }
-
-    fn replay(_: &Arc<dyn DynDesign>, _: &Scenario, _: &FaultPlan, _: &Settings, _: &str) -> Result<Report, String> {
-        Err(replays_nothing())
     }
 
     fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {

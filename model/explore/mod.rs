@@ -4,7 +4,7 @@
 //! `inconclusive`, never `pass`.
 
 pub mod checker;
-pub use checker::{bound, explore, first_counterexample, replay, schedule_refusal, BOUNDS_PREEMPTIONS, REPLAYS};
+pub use checker::{bound, explore, first_counterexample, replay, schedule_refusal, BOUNDS_PREEMPTIONS};
 
 pub mod jobs;
 mod panics;

@@ -1,6 +1,6 @@
 //! shuttle: DFS where it finishes within its cap; otherwise PCT and random schedules
 //! with fixed seeds. Every execution's schedule is recorded, so a counterexample carries
-//! the schedule that replays it ([`replay`]).
+//! the schedule that replays it (`Checker::replay`).
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -26,7 +26,6 @@ impl Checker for Shuttle {
     const KIND: CheckerKind = CheckerKind::Shuttle;
     const STOPS_AT_VIOLATION: bool = true;
     const BOUNDS_PREEMPTIONS: bool = false;
-    const REPLAYS: bool = true;
 
     /// shuttle is stopped by its scheduler wrapper, which ends the run.
     fn stop_exploring() {}
@@ -43,6 +42,7 @@ impl Checker for Shuttle {
         Recording::parse(schedule).map(|_| ()).map_err(|e| e.to_string())
     }
 
+    /// A report with no execution if the schedule does not fit this design, scenario and plan.
     fn replay(
         design: &Arc<dyn DynDesign>,
         scenario: &Scenario,
@@ -50,7 +50,20 @@ impl Checker for Shuttle {
         settings: &Settings,
         schedule: &str,
     ) -> Result<Report, String> {
-        replay(design, scenario, plan, settings, schedule).map_err(|e| e.to_string())
+        let recording = Recording::parse(schedule).map_err(|e| e.to_string())?;
+        let shared = Arc::new(Shared::new::<Shuttle>(design, scenario, plan, settings));
+        let mut replay = ReplayScheduler::new_from_schedule(recording.schedule());
+        replay.set_allow_incomplete();
+        run(&shared, settings, replay, false);
+        let checked = shared.tally.with(|t| t.traces.len());
+        let mut report = shared.report(format!("replay of {schedule}"), Search::Replay, "replayed");
+        if checked == 0 && report.counterexample.is_none() {
+            report.verdict = Verdict::Inconclusive;
+            report.why =
+                "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
+                    .to_string();
+        }
+        Ok(report)
     }
 
     fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
@@ -302,31 +315,6 @@ fn bound(settings: &Settings, sampled: bool) -> String {
         bound.push_str(&format!(", SHUTTLE_RANDOM_SEED={seed} (every PCT and random seed)"));
     }
     bound
-}
-
-/// Runs the one execution that `schedule` describes. `Err` if the schedule does not
-/// parse; a report with no execution if it does not fit this design, scenario and plan.
-fn replay(
-    design: &Arc<dyn DynDesign>,
-    scenario: &Scenario,
-    plan: &FaultPlan,
-    settings: &Settings,
-    schedule: &str,
-) -> Result<Report, ScheduleError> {
-    let recording = Recording::parse(schedule)?;
-    let shared = Arc::new(Shared::new::<Shuttle>(design, scenario, plan, settings));
-    let mut replay = ReplayScheduler::new_from_schedule(recording.schedule());
-    replay.set_allow_incomplete();
-    run(&shared, settings, replay, false);
-    let checked = shared.tally.with(|t| t.traces.len());
-    let mut report = shared.report(format!("replay of {schedule}"), Search::Replay, "replayed");
-    if checked == 0 && report.counterexample.is_none() {
-        report.verdict = Verdict::Inconclusive;
-        report.why =
-            "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
-                .to_string();
-    }
-    Ok(report)
 }
 
 /// PCT alone with one seed, for the time-to-first-counterexample benchmark.

@@ -5,7 +5,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
-use super::{replays_nothing, Checker, CheckerKind};
+use super::{Checker, CheckerKind};
 use crate::explore::{Report, Search, Settings, Shared};
 use crate::designs::DynDesign;
 use crate::faults::FaultPlan;
@@ -19,7 +19,6 @@ impl Checker for Threads {
     const KIND: CheckerKind = CheckerKind::Threads;
     const STOPS_AT_VIOLATION: bool = false;
     const BOUNDS_PREEMPTIONS: bool = false;
-    const REPLAYS: bool = false;
 
     /// Real threads stop when the repetitions run out.
     fn stop_exploring() {}
@@ -37,14 +36,6 @@ impl Checker for Threads {
             }
         }
         shared.report(bound(&shared.settings), Search::RealThreads, "real threads")
-    }
-
-    fn parse_schedule(_: &str) -> Result<(), String> {
-        Err(replays_nothing())
-    }
-
-    fn replay(_: &Arc<dyn DynDesign>, _: &Scenario, _: &FaultPlan, _: &Settings, _: &str) -> Result<Report, String> {
-        Err(replays_nothing())
     }
 
     fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
