@@ -356,7 +356,7 @@ fn a_sensitivity_run_says_per_row_what_each_reading_gives() {
     let args = ["--sensitivity", "--design", "naive", "--scenario", "two_attach", "--plan", "none"];
     let run = wfpcheck(&[&args[..], &["--format", "json"]].concat(), &[]);
     assert!(run.status == 0 || run.status == 1, "{}", run.stderr);
-    let rows: Vec<wfpcheck::sensitivity::SensitivityJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
+    let rows: Vec<wfpcheck::cli::sensitivity::SensitivityJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
     assert!(!rows.is_empty());
     for row in &rows {
         let same = row.verdicts.values().all(|verdict| *verdict == row.default.verdict);

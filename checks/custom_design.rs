@@ -14,10 +14,9 @@ mod writing_a_design;
 use wfpcheck::assert::{assert_verdicts, declared, Declared};
 use wfpcheck::designs::{naive, per_context, Design, DynDesign, PerContextHandle};
 use wfpcheck::explore::Verdict;
-use wfpcheck::log::{ContextId, OpFailure};
-use wfpcheck::netebpfext::{hooks, Client, Driver};
+use wfpcheck::netebpfext::{hooks, Client, Driver, OpFailure};
 use wfpcheck::sync::Arc;
-use wfpcheck::wfp::{SessionOptions, Status, TxnWait};
+use wfpcheck::wfp::{ContextId, SessionOptions, Status, TxnWait};
 
 /// A static session that waits for the transaction lock for ever.
 const INFINITE_WAIT: SessionOptions = SessionOptions { dynamic: false, txn_wait: TxnWait::Infinite };

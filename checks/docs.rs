@@ -6,10 +6,10 @@
 
 use std::process::Command;
 
+use wfpcheck::cli::sensitivity::{self, DOCS_COMMAND};
 use wfpcheck::expectations::{self, SENSITIVE};
-use wfpcheck::render;
-use wfpcheck::sensitivity::{self, DOCS_COMMAND};
 use wfpcheck::sweep::{self, SweepReport};
+use wfpcheck::render;
 
 #[path = "support/snapshots.rs"]
 mod snapshots;

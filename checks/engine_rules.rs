@@ -9,21 +9,42 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use wfpcheck::assumptions::Readings;
-use wfpcheck::faults::{CallKind, FaultKind, FaultPlan};
-use wfpcheck::log::{Actor, EventKind, Log};
-use wfpcheck::wfp::{Engine, FilterSpec, Handle, SessionOptions, Status, TxnWait};
+use wfpcheck::wfp::{Actor, CallKind, Engine, EngineEvent, FilterSpec, Handle, Recorder, SessionOptions, Status, TxnWait};
+use wfpcheck::wfp::faults::{FaultKind, FaultPlan};
 
 const T0: Actor = Actor::Thread(0);
 const T1: Actor = Actor::Thread(1);
 const STATIC_INFINITE: SessionOptions = SessionOptions { dynamic: false, txn_wait: TxnWait::Infinite };
 const DYNAMIC_INFINITE: SessionOptions = SessionOptions { dynamic: true, txn_wait: TxnWait::Infinite };
 
+/// What an engine recorded, in order: the engine's rules need nothing of netebpfext's log.
+#[derive(Clone, Default)]
+struct Recorded(Arc<std::sync::Mutex<Vec<(Actor, EngineEvent)>>>);
+
+impl Recorder for Recorded {
+    fn record(&self, actor: Actor, event: EngineEvent) {
+        self.0.lock().expect("no test panicked while recording").push((actor, event));
+    }
+}
+
+impl Recorded {
+    fn events(&self) -> Vec<(Actor, EngineEvent)> {
+        self.0.lock().expect("no test panicked while recording").clone()
+    }
+}
+
 fn engine() -> Engine {
-    Engine::new(Log::new(), FaultPlan::NONE)
+    Engine::new(Recorded::default(), FaultPlan::NONE)
 }
 
 fn engine_with(plan: FaultPlan) -> Engine {
-    Engine::new(Log::new(), plan)
+    Engine::new(Recorded::default(), plan)
+}
+
+/// An engine, and what it records.
+fn recorded_engine() -> (Arc<Engine>, Recorded) {
+    let recorded = Recorded::default();
+    (Arc::new(Engine::new(recorded.clone(), FaultPlan::NONE)), recorded)
 }
 
 /// A provider, a sublayer and a callout, added in `session`.
@@ -175,7 +196,7 @@ fn w5_the_check_is_per_session_not_per_thread() {
 
 #[test]
 fn w6_begin_waits_for_another_sessions_transaction() {
-    let engine = std::sync::Arc::new(engine());
+    let (engine, recorded) = recorded_engine();
     let a = engine.engine_open(T0, SessionOptions::NULL).unwrap();
     let b = engine.engine_open(T1, SessionOptions::NULL).unwrap();
     engine.transaction_begin(T0, a).unwrap();
@@ -188,9 +209,9 @@ fn w6_begin_waits_for_another_sessions_transaction() {
     engine.transaction_commit(T0, a).unwrap();
     assert_eq!(begin.join().unwrap(), Ok(()));
     assert_eq!(engine.summary().lock_holder, Some(b));
-    let waited = engine.log().snapshot().iter().any(|e| {
-        e.actor == T1
-            && matches!(e.kind, EventKind::Wait { kind: CallKind::TransactionBegin, holder, .. } if holder == a)
+    let waited = recorded.events().iter().any(|(actor, event)| {
+        *actor == T1
+            && matches!(event, EngineEvent::Wait { kind: CallKind::TransactionBegin, holder, .. } if *holder == a)
     });
     assert!(waited, "the log records that t1's Begin waited for {a}");
 }
@@ -240,7 +261,7 @@ fn w7_an_implicit_call_waits_for_the_lock_too() {
 #[test]
 fn w8_a_call_on_a_shared_session_joins_its_transaction_whichever_thread_makes_it() {
     for commit in [true, false] {
-        let engine = std::sync::Arc::new(engine());
+        let (engine, recorded) = recorded_engine();
         let shared = engine.engine_open(T0, SessionOptions::DYNAMIC).unwrap();
         objects(&engine, shared);
         engine.transaction_begin(T0, shared).unwrap();
@@ -250,8 +271,8 @@ fn w8_a_call_on_a_shared_session_joins_its_transaction_whichever_thread_makes_it
         });
         let id = joined.join().unwrap().unwrap();
         assert!(filters(&engine).is_empty(), "t1's add is part of t0's transaction: invisible until it commits");
-        let landed = engine.log().snapshot().into_iter().find_map(|e| match e.kind {
-            EventKind::Call(call) if e.actor == T1 && call.kind == CallKind::FilterAdd => call.txn,
+        let landed = recorded.events().into_iter().find_map(|(actor, event)| match event {
+            EngineEvent::Call(call) if actor == T1 && call.kind == CallKind::FilterAdd => call.txn,
             _ => None,
         });
         assert_eq!(landed.map(|txn| txn.began_by), Some(T0), "t1's call ran inside t0's transaction");
@@ -312,16 +333,16 @@ fn w11_commit_applies_everything_at_once_and_abort_discards_everything() {
 #[test]
 fn w12_a_transaction_never_ended_blocks_other_sessions_until_they_time_out() {
     let plan = FaultPlan::new(vec![
-        wfpcheck::faults::Fault {
+        wfpcheck::wfp::faults::Fault {
             actor: T1,
             kind: CallKind::TransactionBegin,
-            occurrence: wfpcheck::faults::Occurrence::Nth(1),
+            occurrence: wfpcheck::wfp::faults::Occurrence::Nth(1),
             fault: FaultKind::TimesOut,
         },
-        wfpcheck::faults::Fault {
+        wfpcheck::wfp::faults::Fault {
             actor: T1,
             kind: CallKind::ProviderAdd,
-            occurrence: wfpcheck::faults::Occurrence::Nth(1),
+            occurrence: wfpcheck::wfp::faults::Occurrence::Nth(1),
             fault: FaultKind::TimesOut,
         },
     ]);
@@ -392,7 +413,7 @@ fn w15_an_object_cannot_refer_to_a_shorter_lived_one() {
     assert_eq!(engine.filter_add(T1, dynamic_context, filter(1)), Err(Status::LifetimeMismatch));
     assert!(engine.filter_add(T0, dynamic_global, filter(1)).is_ok(), "same dynamic session");
 
-    let engine = wfpcheck::wfp::Engine::new(Log::new(), FaultPlan::NONE);
+    let engine = wfpcheck::wfp::Engine::new(Recorded::default(), FaultPlan::NONE);
     let static_global = engine.engine_open(T0, SessionOptions::NULL).unwrap();
     objects(&engine, static_global);
     let dynamic_context = engine.engine_open(T1, SessionOptions::DYNAMIC).unwrap();
@@ -419,7 +440,7 @@ fn every_status_prints_its_code_and_microsofts_text() {
 
 fn engine_under(assumed: &str, plan: FaultPlan) -> Arc<Engine> {
     let readings = Readings::default().assume(assumed).expect("a reading");
-    Arc::new(Engine::with_readings(Log::new(), plan, readings))
+    Arc::new(Engine::with_readings(Recorded::default(), plan, readings))
 }
 
 /// Registers "callout" with a notify function that counts its calls.

@@ -208,7 +208,7 @@ fn a_sweep_has_a_row_per_single_fault_and_names_what_fails() {
     let locked = report.groups.iter().find(|g| g.design == "global_lock").expect("global_lock's group");
     assert!(locked.census.complete && locked.rows.len() == locked.plans && locked.plans > 60, "{locked:?}");
     for row in &locked.rows {
-        wfpcheck::faults::FaultPlan::parse(&row.plan).expect("a plan in the plan syntax");
+        wfpcheck::wfp::faults::FaultPlan::parse(&row.plan).expect("a plan in the plan syntax");
         assert_ne!(row.outcome, Outcome::Unreachable, "a single fault at a site the census saw fires: {}", row.plan);
         assert_eq!(row.counterexample.is_some(), row.outcome == Outcome::Failed, "{}", row.plan);
     }

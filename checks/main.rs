@@ -13,5 +13,6 @@ mod facade_scan;
 mod facade_shuttle;
 mod gate_loom;
 mod gate_shuttle;
+mod module_graph;
 mod self_test;
 mod threads;

@@ -15,14 +15,13 @@ use std::time::Duration;
 
 use wfpcheck::designs::{self, global_lock, naive, Design, DynDesign, Naive};
 use wfpcheck::explore::{self, Settings, Verdict};
-use wfpcheck::faults::FaultPlan;
-use wfpcheck::log::{ContextId, OpFailure};
-use wfpcheck::netebpfext::{hooks, Client, Driver, Provider};
+use wfpcheck::netebpfext::{hooks, Client, Driver, OpFailure, Provider};
 use wfpcheck::properties::{self, Property};
 use wfpcheck::render::{self, Row};
-use wfpcheck::scenarios;
 use wfpcheck::sync::{Arc, Mutex};
-use wfpcheck::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
+use wfpcheck::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
+use wfpcheck::wfp::faults::FaultPlan;
+use wfpcheck::scenarios;
 
 const SOURCE: &[&str] = &[include_str!("self_test.rs")];
 

@@ -6,10 +6,10 @@
 
 use wfpcheck::designs;
 use wfpcheck::explore::{self, Settings, Verdict};
-use wfpcheck::faults::FaultPlan;
 use wfpcheck::properties::ATTACH_FAILS_ONLY_BY_FAULT;
-use wfpcheck::scenarios;
 use wfpcheck::wfp::Status;
+use wfpcheck::wfp::faults::FaultPlan;
+use wfpcheck::scenarios;
 
 const RUNS: u64 = 300;
 

@@ -17,12 +17,10 @@
 use wfpcheck::assert::{assert_verdicts, declared};
 use wfpcheck::designs::{global_lock, naive, Design, DynDesign, Naive, PerContextHandle};
 use wfpcheck::explore::Verdict;
-use wfpcheck::faults::CallKind;
-use wfpcheck::log::{ContextId, EventKind};
-use wfpcheck::netebpfext::{Driver, FilterState};
+use wfpcheck::netebpfext::{Driver, EventKind, FilterState};
 use wfpcheck::properties::{ATTACH_FAILS_ONLY_BY_FAULT, CONTEXTS_RELEASED, FAILED_ATTACH_LEAVES_NOTHING};
 use wfpcheck::sync::{Arc, Mutex};
-use wfpcheck::wfp::{FilterId, FilterSpec, Handle, Status};
+use wfpcheck::wfp::{CallKind, ContextId, FilterId, FilterSpec, Handle, Status};
 
 /// A row that passes: `pass` under loom, `sampled` under shuttle, whose DFS does not
 /// finish for a session per context.
@@ -112,14 +110,14 @@ fn unlocking_before_the_commit_fails_two_attach() {
     let holder = events[released].actor;
     let failed_begin = events
         .iter()
-        .position(|e| matches!(&e.kind, EventKind::Call(call) if call.result == Err(Status::TxnInProgress)))
+        .position(|e| e.call().is_some_and(|call| call.result == Err(Status::TxnInProgress)))
         .expect("a Begin fails");
     let commit = events
         .iter()
         .enumerate()
         .skip(released)
         .position(|(_, e)| {
-            e.actor == holder && matches!(&e.kind, EventKind::Call(call) if call.kind == CallKind::TransactionCommit)
+            e.actor == holder && e.call().is_some_and(|call| call.kind == CallKind::TransactionCommit)
         })
         .map(|n| n + released)
         .expect("the holder commits");

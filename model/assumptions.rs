@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use crate::wfp::TxnLockPolicy;
 
 /// W7: whether a call outside an explicit transaction waits for another session's one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -91,8 +90,18 @@ pub struct Readings {
     pub null_session_wait: NullSessionWait,
 }
 
-/// Who gets the transaction lock when it is released.
-pub type LockHandover = TxnLockPolicy;
+/// W6: who gets the transaction lock when it is released (WFP documents no fairness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LockHandover {
+    /// The longest-waiting call gets it and runs at once, in the releasing call's
+    /// critical section: first come, first served. The checks run under this one.
+    #[default]
+    FirstComeFirstServed,
+    /// Every waiting call is woken and competes with every other caller, newcomers
+    /// included. More interleavings, the same verdicts on every built-in scenario
+    /// (`checks/gate_loom.rs` compares them).
+    Barging,
+}
 
 /// One reading of an assumption: its name, what it says, and why it is plausible.
 #[derive(Debug, Clone, Copy)]
@@ -186,9 +195,9 @@ pub const ASSUMPTIONS: &[Assumption] = &[
     assumption!(lock_handover: "lock_handover", "W6",
         "Who gets the transaction lock when it is released?",
         [
-            TxnLockPolicy::FirstComeFirstServed => "first_come_first_served": "the longest-waiting call, at once"
+            LockHandover::FirstComeFirstServed => "first_come_first_served": "the longest-waiting call, at once"
                 ("the simplest fair lock; WFP documents no order"),
-            TxnLockPolicy::Barging => "barging": "every waiter is woken and competes with newcomers"
+            LockHandover::Barging => "barging": "every waiter is woken and competes with newcomers"
                 ("an unfair lock is allowed by everything the docs say"),
         ]),
     assumption!(dynamic_close: "dynamic_close", "W2",

@@ -6,9 +6,9 @@
 //! differs between loom and shuttle is declared per checker, with the reason: that is a
 //! disagreement the explorers have on purpose, not one hidden.
 
-use crate::explore::checker::CheckerKind;
 use crate::explore::{self, Settings, Verdict};
-use crate::faults::{FaultPlan, Occurrence};
+use crate::explore::checker::CheckerKind;
+use crate::wfp::faults::{FaultPlan, Occurrence};
 
 /// One declared verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

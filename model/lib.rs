@@ -4,19 +4,15 @@
 
 pub mod assert;
 pub mod assumptions;
-pub mod bench;
 pub mod cli;
 pub mod designs;
 pub mod expectations;
 pub mod explore;
-pub mod faults;
-pub mod log;
 pub mod netebpfext;
 pub mod properties;
 pub mod render;
 pub mod scan;
 pub mod scenarios;
-pub mod sensitivity;
 pub mod sweep;
 pub mod sync;
 pub mod wfp;

@@ -4,11 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::faults::{CallKind, Fault, FaultPlan};
-use crate::log::{Actor, ContextId, Effect, Event, EventKind, Op, OpFailure, Target};
-use crate::netebpfext::{FilterContext, EBPF_PROVIDER_NOT_REGISTERED};
+use crate::netebpfext::{EbpfResult, Event, EventKind, FilterContext, Op, OpFailure};
 use crate::scenarios::{Reach, Scenario};
-use crate::wfp::{EngineSummary, FilterId, Status};
+use crate::wfp::{Actor, CallKind, ContextId, Effect, EngineEvent, EngineSummary, FilterId, Status, Target};
+use crate::wfp::faults::{Fault, FaultPlan};
 
 /// What one execution left behind.
 #[derive(Debug, Clone)]
@@ -198,7 +197,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                     }
                 }
             }
-            EventKind::Call(call) => {
+            EventKind::Engine(EngineEvent::Call(call)) => {
                 let current = top(&mut flight, actor);
                 if let (Some(fault), Err(status)) = (call.fault, call.result) {
                     current.faulted.push(status);
@@ -314,7 +313,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                         Some(failure) => {
                             // A stopped netebpfext may refuse an attach (restart_during_attach).
                             let excused = failure.wfp.is_some_and(|status| current.faulted.contains(&status))
-                                || failure.ebpf == EBPF_PROVIDER_NOT_REGISTERED;
+                                || failure.ebpf == EbpfResult::ProviderNotRegistered;
                             if !excused {
                                 let call = current
                                     .last_failure
@@ -411,7 +410,7 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                     None,
                 );
             }
-            EventKind::Wait { .. } | EventKind::Notify { .. } | EventKind::Lock { .. } | EventKind::Note(_) => {}
+            EventKind::Engine(EngineEvent::Wait { .. } | EngineEvent::Notify { .. }) | EventKind::Lock { .. } | EventKind::Note(_) => {}
         }
     }
     for (context, held) in freed_with_filters {

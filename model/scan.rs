@@ -7,7 +7,9 @@
 //! crates that bring their own locks (`parking_lot`, `crossbeam`, `spin`, ...), aliases of
 //! `std` or `core`, `thread_local!`, `static mut`, `unsafe impl Sync`, and the facade's
 //! unmodelled parts. What it cannot see is listed in `docs/ARCHITECTURE.md`.
+//! The same reader lists the crate's modules a source uses ([`crate_modules`]).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What a finding is about.
@@ -233,6 +235,27 @@ fn group_members(tokens: &[(usize, Token)], open: usize) -> Vec<String> {
         }
     }
     members
+}
+
+/// The top-level modules `source` names from its crate's root (`crate::wfp::Engine`,
+/// `use crate::{sync, wfp::Status}`), each with the first line that names it: what the
+/// module-graph check reads.
+pub fn crate_modules(source: &str) -> BTreeMap<String, usize> {
+    let tokens = tokens(source);
+    let mut found = BTreeMap::new();
+    for (i, (line, _)) in tokens.iter().enumerate() {
+        if ident(tokens.get(i)) != Some("crate") || tokens.get(i + 1).map(|t| &t.1) != Some(&Token::Path) {
+            continue;
+        }
+        let names = match tokens.get(i + 2) {
+            Some((_, Token::Punct('{'))) => group_members(&tokens, i + 2),
+            next => ident(next).map(str::to_string).into_iter().collect(),
+        };
+        for name in names {
+            found.entry(name).or_insert(*line);
+        }
+    }
+    found
 }
 
 /// Every place in `source` that names synchronization or shared state the checker cannot see.

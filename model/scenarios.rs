@@ -1,8 +1,8 @@
 //! Scenarios: which threads do what, which fault plans apply, and what every
 //! exploration must reach for its pass to mean anything.
 
-use crate::faults::{CallKind, FaultKind, FaultPlan};
-use crate::log::Actor;
+use crate::wfp::{Actor, CallKind};
+use crate::wfp::faults::{FaultKind, FaultPlan};
 
 /// One netebpfext operation a worker thread performs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +41,7 @@ pub struct Scenario {
     pub filters_per_attach: Option<usize>,
 }
 
-/// At most this many worker threads (loom: 5 threads with the main one).
-pub const THREADS_MAX: usize = 4;
+pub use crate::wfp::THREADS_MAX;
 
 const fn attach(hook: &'static str, client: u32, compartment: u32) -> Action {
     Action::Attach { hook, client, compartment }

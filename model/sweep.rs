@@ -10,14 +10,14 @@ use std::fmt::{self, Write as _};
 use serde::{Deserialize, Serialize};
 
 use crate::designs::DynDesign;
-use crate::expectations;
 use crate::explore::{self, Report, Settings, Verdict};
-use crate::faults::{Fault, FaultPlan};
+use crate::explore::checker::RUNNING;
 use crate::properties::Sometimes;
 use crate::render::{self, Row};
 use crate::scenarios::Scenario;
-use crate::explore::checker::RUNNING;
 use crate::sync::Arc;
+use crate::wfp::faults::{Fault, FaultPlan};
+use crate::expectations;
 
 /// The sweep `docs/designs.md` ends with: every single fault of the two-thread scenarios.
 pub const DOCS_COMMAND: &str =

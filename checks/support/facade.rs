@@ -3,10 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use wfpcheck::faults::FaultPlan;
-use wfpcheck::log::{Actor, Log};
+use wfpcheck::netebpfext::Log;
 use wfpcheck::sync::thread;
-use wfpcheck::wfp::{Engine, SessionOptions, Status};
+use wfpcheck::wfp::{Actor, Engine, SessionOptions, Status};
+use wfpcheck::wfp::faults::FaultPlan;
 
 /// Each execution's pair of Begin results, t0's first.
 pub type Outcomes = Arc<Mutex<Vec<[Result<(), Status>; 2]>>>;

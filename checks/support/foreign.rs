@@ -1,10 +1,10 @@
 //! Designs that synchronize through what the checker does not schedule: the self-tests
 //! of the refusal and of the watchdog. The one file under `checks/` that may name std's
 //! synchronization (`checks/facade_scan.rs` says so), because that is what it tests.
+//! The refusals' snapshots and `checks/cli.rs` quote its line numbers.
 
 use wfpcheck::designs::{naive, Design, Naive};
-use wfpcheck::log::OpFailure;
-use wfpcheck::netebpfext::{Client, Driver, Provider};
+use wfpcheck::netebpfext::{Client, Driver, OpFailure, Provider};
 
 /// A check-then-act "lock" on a std atomic around the whole attach: the checker never
 /// interleaves the check and the act, so exploring it would prove a race away.

@@ -6,9 +6,9 @@
 use wfpcheck::designs;
 use wfpcheck::expectations;
 use wfpcheck::explore::{self, Settings};
+use wfpcheck::explore::checker::CheckerKind;
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
-use wfpcheck::explore::checker::CheckerKind;
 
 use super::snapshots::settings as snapshots;
 
@@ -45,7 +45,7 @@ fn replays(row: &Row) {
     let schedule = found.schedule.as_deref().expect("a shuttle counterexample carries its schedule");
     let design = designs::by_name(&row.report.design).expect("built in");
     let scenario = scenarios::by_name(&row.report.scenario).expect("built in");
-    let plan = wfpcheck::faults::FaultPlan::parse(&row.report.plan).expect("a plan the report printed");
+    let plan = wfpcheck::wfp::faults::FaultPlan::parse(&row.report.plan).expect("a plan the report printed");
     let replayed =
         explore::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
     let again =

@@ -9,12 +9,12 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
-use crate::designs;
-use crate::explore::checker::RUNNING;
 use crate::explore::{self, Settings};
-use crate::faults::FaultPlan;
-use crate::scenarios;
+use crate::explore::checker::RUNNING;
 use crate::sweep::{self, Faults, Shard};
+use crate::wfp::faults::FaultPlan;
+use crate::designs;
+use crate::scenarios;
 
 const ABOUT: &str = "wfpcheck: checks netebpfext's WFP attach path designs under this build's checker:
 loom (RUSTFLAGS=\"--cfg loom\"), shuttle (--features shuttle) or real threads.";

@@ -3,6 +3,8 @@
 //! Bad input gets one message on stderr, exit 2, nothing on stdout and nothing run.
 
 mod args;
+pub mod bench;
+pub mod sensitivity;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -13,12 +15,12 @@ use crate::assumptions::{Readings, ASSUMPTIONS};
 use crate::designs::{self, DynDesign};
 use crate::expectations::{self, EXPECTED};
 use crate::explore::{self, Progress, Verdict};
-use crate::faults::FaultPlan;
+use crate::explore::checker::RUNNING;
 use crate::render::{self, Row};
 use crate::scenarios::{self, Scenario};
 use crate::sweep::{self, Faults, Shard};
-use crate::explore::checker::RUNNING;
 use crate::sync::Arc;
+use crate::wfp::faults::FaultPlan;
 
 /// Each selected scenario with the plans it is explored under.
 pub type ScenarioPlans = Vec<(Scenario, Vec<FaultPlan>)>;
@@ -374,7 +376,7 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
         return scan_files(&options.scan, out, err);
     }
     if let Some(bench) = options.bench {
-        let _ = write!(out, "{}", crate::bench::run(bench, &options));
+        let _ = write!(out, "{}", bench::run(bench, &options));
         return 0;
     }
     if let Some(schedule) = &options.replay {
@@ -395,11 +397,11 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, out: &mut dyn 
         return i32::from(!report.as_declared());
     }
     if options.sensitivity {
-        let rows = crate::sensitivity::explore_all(&options);
+        let rows = sensitivity::explore_all(&options);
         let report = match options.format {
-            Format::Text => crate::sensitivity::text(&rows),
-            Format::Json => crate::sensitivity::json(&rows),
-            Format::Markdown => crate::sensitivity::markdown(&rows, &sensitivity_command(args)),
+            Format::Text => sensitivity::text(&rows),
+            Format::Json => sensitivity::json(&rows),
+            Format::Markdown => sensitivity::markdown(&rows, &sensitivity_command(args)),
         };
         let _ = write!(out, "{report}");
         // Not as declared, or some reading left a row unproven: exit 1.

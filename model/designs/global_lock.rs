@@ -5,10 +5,9 @@
 //! so its lock sits inside the provider push lock: both designs change `provider_lock`.
 
 use super::{naive, Design, ProviderLock};
-use crate::log::ContextId;
 use crate::netebpfext::Driver;
 use crate::sync::Mutex;
-use crate::wfp::{FilterId, FilterSpec, Handle, Status};
+use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, Status};
 
 /// The lock's name in logs.
 pub const LOCK_NAME: &str = "global handle lock";

@@ -5,12 +5,9 @@
 //! with no lock around its use.
 
 use super::Design;
-use crate::log::{ContextId, OpFailure};
+use crate::netebpfext::{access_denied, attach_failure, Client, Driver, EbpfResult, FilterState, Hung, OpFailure, Provider};
 use crate::netebpfext::hooks::{HookFamily, CALLOUTS, PROVIDER, SUBLAYERS, WILDCARD_COMPARTMENT};
-use crate::netebpfext::{
-    access_denied, attach_failure, Client, Driver, FilterState, Hung, Provider, EBPF_INVALID_ARGUMENT,
-};
-use crate::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
+use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Naive;
@@ -252,7 +249,7 @@ pub fn create_filter_context<'a>(driver: Driver<'a>, client: Client<'a>) -> Resu
         }
         Err(status) => {
             driver.clean_up_filter_context(context);
-            Err(attach_failure(status, EBPF_INVALID_ARGUMENT))
+            Err(attach_failure(status, EbpfResult::InvalidArgument))
         }
     }
 }

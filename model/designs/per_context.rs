@@ -2,12 +2,9 @@
 //! (#3866, upstream commit 8fb3a7e3, on top of #3751).
 
 use super::{naive, Design, ProviderLock};
-use crate::log::{ContextId, OpFailure};
+use crate::netebpfext::{attach_failure, Client, Driver, EbpfResult, FilterState, Hung, OpFailure, Provider};
 use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
-use crate::netebpfext::{
-    attach_failure, Client, Driver, FilterState, Hung, Provider, EBPF_FAILED, EBPF_INVALID_ARGUMENT,
-};
-use crate::wfp::{Handle, SessionOptions};
+use crate::wfp::{ContextId, Handle, SessionOptions};
 
 /// Each filter context opens its own engine handle (`FwpmEngineOpen` with a NULL session:
 /// static, 15 s wait) for its add and delete; the global handle, now static too, is used
@@ -146,7 +143,7 @@ pub fn create_filter_context_in_session<'a>(
         Ok(handle) => handle,
         Err(status) => {
             driver.clean_up_filter_context(context);
-            return Err(attach_failure(status, EBPF_FAILED));
+            return Err(attach_failure(status, EbpfResult::Failed));
         }
     };
     driver.set_filter_context_engine_handle(context, handle);
@@ -158,7 +155,7 @@ pub fn create_filter_context_in_session<'a>(
         }
         Err(status) => {
             driver.clean_up_filter_context(context);
-            Err(attach_failure(status, EBPF_INVALID_ARGUMENT))
+            Err(attach_failure(status, EbpfResult::InvalidArgument))
         }
     }
 }

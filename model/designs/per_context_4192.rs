@@ -3,10 +3,9 @@
 //! then force-releases the references of filters still DELETING.
 
 use super::{per_context, Design, PerContextHandle};
-use crate::log::ContextId;
-use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
 use crate::netebpfext::{Driver, FilterState, Hung, Provider};
-use crate::wfp::{Handle, Status};
+use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
+use crate::wfp::{ContextId, Handle, Status};
 
 /// `max_retries` of #4192's `net_ebpf_extension_uninitialize_wfp_components`.
 pub const UNLOAD_TRIES_MAX: u32 = 10;

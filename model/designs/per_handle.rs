@@ -5,12 +5,10 @@
 //! deletes them as #3866 does.
 
 use super::{naive, per_context, Design, Naive};
-use crate::log::{Actor, ContextId};
-use crate::netebpfext::hooks::CALLOUTS;
 use crate::netebpfext::Driver;
-use crate::scenarios::THREADS_MAX;
+use crate::netebpfext::hooks::CALLOUTS;
 use crate::sync::Mutex;
-use crate::wfp::{FilterId, FilterSpec, Handle, SessionOptions, Status};
+use crate::wfp::{Actor, ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status, THREADS_MAX};
 
 /// A static session opened for each `add_wfp_filters` (Begin, adds, Commit) and each
 /// `delete_wfp_filters`, closed right after; the global handle is used for nothing else.

@@ -3,10 +3,9 @@
 //! sits is assumed: in `add_wfp_filters`, on the code before #3751 (#3659 predates it).
 
 use super::{naive, Design, Naive};
-use crate::log::ContextId;
 use crate::netebpfext::Driver;
 use crate::sync::thread;
-use crate::wfp::{FilterId, FilterSpec, Handle, Status};
+use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, Status};
 
 /// How many times `retry` tries Begin (#3659).
 pub const RETRY_TRIES_MAX: u32 = 5;

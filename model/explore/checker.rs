@@ -7,9 +7,9 @@ use std::fmt;
 
 use super::{Report, Search, Settings, Shared};
 use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
 use crate::scenarios::Scenario;
 use crate::sync::Arc;
+use crate::wfp::faults::FaultPlan;
 
 // The implementations are `model/explore/{loom,shuttle,threads}.rs`; only this build's is compiled.
 #[cfg(loom)]

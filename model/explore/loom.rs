@@ -7,12 +7,12 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use super::{Checker, CheckerKind, CheckerPanic};
-use crate::explore::panics::{self, Origin};
-use crate::explore::{Report, Search, Settings, Shared, Verdict};
 use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
+use crate::explore::{Report, Search, Settings, Shared, Verdict};
+use crate::explore::panics::{self, Origin};
 use crate::scenarios::Scenario;
 use crate::sync::Arc;
+use crate::wfp::faults::FaultPlan;
 
 /// loom's model checker.
 pub(crate) struct Loom;

@@ -15,17 +15,16 @@ use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
+use crate::assumptions::Readings;
 use crate::designs::DynDesign;
-use crate::faults::{Census, FaultPlan};
-use crate::log::{Actor, Event, EventKind, Log};
-use crate::netebpfext::Extension;
+use crate::netebpfext::{Event, EventKind, Extension, Log};
 use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
-use crate::scan;
 use crate::scenarios::{Action, Scenario};
 use crate::sync::{thread, Arc, StartGate, Unmodelled, UnmodelledCounter};
+use crate::wfp::{Actor, Engine, EngineEvent, Spinning};
+use crate::wfp::faults::{Census, FaultPlan};
+use crate::scan;
 use self::checker::{Checker, CheckerKind, CheckerPanic};
-use crate::assumptions::Readings;
-use crate::wfp::{Engine, Spinning};
 
 /// The verdict of one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -357,7 +356,7 @@ impl Shared {
         self.tally.with(|t| {
             t.traces.insert(trace_key(&record.events));
             if self.settings.census {
-                t.census.record(&record.events);
+                t.census.record(record.events.iter().filter_map(Event::engine));
             }
             for (seen, now) in t.reached.iter_mut().zip(&checked.reached) {
                 *seen |= now;
@@ -422,7 +421,7 @@ impl Shared {
         };
         let events = self.tally.with(|t| t.current.take()).map(|log| log.snapshot()).unwrap_or_default();
         if self.settings.census {
-            self.tally.with(|t| t.census.record(&events));
+            self.tally.with(|t| t.census.record(events.iter().filter_map(Event::engine)));
         }
         self.violation(Violation { property, message, status: None }, Vec::new(), events);
         if self.stop_at_violation {
@@ -612,6 +611,7 @@ pub(crate) fn execute(shared: &Arc<Shared>, log: Log) {
     let engine = Arc::new(Engine::with_readings(log.clone(), shared.plan.clone(), shared.settings.assumptions));
     // DriverEntry registers the providers even when start-up failed: the threads run.
     let (ext, _started) = Extension::start(
+        log.clone(),
         engine.clone(),
         shared.design.clone(),
         shared.scenario.filters_per_attach,
@@ -680,7 +680,7 @@ fn run_script(ext: &Extension, actor: Actor, script: &[Action]) {
                     ext.detach(actor, hook, client);
                     attached.retain(|c| *c != client);
                 } else {
-                    ext.engine().log().push(actor, EventKind::Note("its attach failed: no detach"));
+                    ext.note(actor, "its attach failed: no detach");
                 }
             }
         }
@@ -693,10 +693,10 @@ fn run_script(ext: &Extension, actor: Actor, script: &[Action]) {
 pub fn trace_key(events: &[Event]) -> u64 {
     let mut hasher = DefaultHasher::new();
     for event in events {
-        if let EventKind::Call(call) = &event.kind {
+        if let EventKind::Engine(EngineEvent::Call(call)) = &event.kind {
             (event.actor, call.kind, call.target, call.result).hash(&mut hasher);
         }
-        if let EventKind::Wait { kind, .. } = &event.kind {
+        if let EventKind::Engine(EngineEvent::Wait { kind, .. }) = &event.kind {
             (event.actor, kind).hash(&mut hasher);
         }
     }

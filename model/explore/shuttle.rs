@@ -12,12 +12,12 @@ use shuttle::scheduler::{
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::{Checker, CheckerKind, CheckerPanic};
-use crate::explore::panics::{self, Origin};
-use crate::explore::{Report, Search, Settings, Shared, Stop, Verdict};
 use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
+use crate::explore::{Report, Search, Settings, Shared, Stop, Verdict};
+use crate::explore::panics::{self, Origin};
 use crate::scenarios::Scenario;
 use crate::sync::{Arc, Unmodelled};
+use crate::wfp::faults::FaultPlan;
 
 /// shuttle's schedulers: DFS, then PCT and random.
 pub(crate) struct Shuttle;

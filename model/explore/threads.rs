@@ -6,11 +6,11 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
 use super::{Checker, CheckerKind};
-use crate::explore::{Report, Search, Settings, Shared};
 use crate::designs::DynDesign;
-use crate::faults::FaultPlan;
+use crate::explore::{Report, Search, Settings, Shared};
 use crate::scenarios::Scenario;
 use crate::sync::Arc;
+use crate::wfp::faults::FaultPlan;
 
 /// The OS scheduler, run after run.
 pub(crate) struct Threads;

@@ -9,10 +9,8 @@
 
 use super::hooks::{Hook, HOOKS};
 use super::{ClientRemoved, FilterContext};
-use crate::log::{Actor, ContextId};
-use crate::scenarios::THREADS_MAX;
 use crate::sync::{SharedState, Unmodelled};
-use crate::wfp::FilterId;
+use crate::wfp::{Actor, ContextId, FilterId, THREADS_MAX};
 
 /// At most this many filter contexts one worker thread creates in an execution.
 pub const CONTEXTS_PER_THREAD_MAX: u32 = 4;

@@ -16,48 +16,39 @@
 //! another thread may run.
 
 mod contexts;
+pub mod design;
 pub mod hooks;
+mod log;
 
 pub use self::contexts::CONTEXTS_PER_THREAD_MAX;
+pub use self::log::{EbpfResult, Event, EventKind, Log, Op, OpFailure, EVENTS_MAX};
 
 use std::any::Any;
 
 use self::contexts::Contexts;
 use self::hooks::{Hook, HOOKS, PROVIDER};
-use crate::designs::DynDesign;
-use crate::log::{Actor, ContextId, EventKind, Log, Op, OpFailure};
+use self::design::DynDesign;
 use crate::sync::{thread, Arc, Mutex, MutexGuard, Unmodelled, Weak};
-use crate::wfp::{Engine, FilterId, FilterSpec, Handle, SessionOptions, Status};
+use crate::wfp::{Actor, ContextId, Engine, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 /// errno for `EINVAL`, what the user library reports for `EBPF_EXTENSION_FAILED_TO_LOAD`.
 pub const EINVAL: i32 = 22;
 
-/// `add_wfp_filters` turns every WFP failure into this.
-pub const EBPF_INVALID_ARGUMENT: &str = "EBPF_INVALID_ARGUMENT";
-/// `create_filter_context` returns this when the context's engine handle cannot be opened.
-pub const EBPF_FAILED: &str = "EBPF_FAILED";
-
 /// An attach the provider's attach policy refused (`EBPF_ACCESS_DENIED`, then
 /// `STATUS_ACCESS_DENIED`, `EBPF_EXTENSION_FAILED_TO_LOAD`, `EINVAL`).
 pub fn access_denied() -> OpFailure {
-    OpFailure { wfp: None, ebpf: EBPF_ACCESS_DENIED, errno: EINVAL }
+    OpFailure { wfp: None, ebpf: EbpfResult::AccessDenied, errno: EINVAL }
 }
 
 /// An attach that met a stopped netebpfext: its hook provider is not registered with NMR,
 /// so ebpfcore's link attach fails (`EBPF_EXTENSION_FAILED_TO_LOAD`, errno 22).
 pub fn provider_not_registered() -> OpFailure {
-    OpFailure { wfp: None, ebpf: EBPF_PROVIDER_NOT_REGISTERED, errno: EINVAL }
+    OpFailure { wfp: None, ebpf: EbpfResult::ProviderNotRegistered, errno: EINVAL }
 }
-
-/// What [`provider_not_registered`] reports.
-pub const EBPF_PROVIDER_NOT_REGISTERED: &str = "EBPF_EXTENSION_FAILED_TO_LOAD (the hook provider is not registered)";
-
-/// A second attach a provider does not accept.
-pub const EBPF_ACCESS_DENIED: &str = "EBPF_ACCESS_DENIED";
 
 /// An attach that failed: `create_filter_context` returned `ebpf`, so attach returned
 /// `STATUS_ACCESS_DENIED`, the core `EBPF_EXTENSION_FAILED_TO_LOAD`, the library `EINVAL`.
-pub fn attach_failure(wfp: Status, ebpf: &'static str) -> OpFailure {
+pub fn attach_failure(wfp: Status, ebpf: EbpfResult) -> OpFailure {
     OpFailure { wfp: Some(wfp), ebpf, errno: EINVAL }
 }
 
@@ -161,6 +152,8 @@ impl Drop for Held<'_> {
 pub struct Extension {
     me: Weak<Extension>,
     engine: Arc<Engine>,
+    /// The execution's log, which the engine writes to as well.
+    log: Log,
     design: Arc<dyn DynDesign>,
     design_state: Box<dyn Any + Send + Sync>,
     providers: Vec<Provider>,
@@ -327,7 +320,7 @@ impl<'a> Driver<'a> {
     }
 
     fn log(&self) -> &'a Log {
-        self.ext.engine.log()
+        &self.ext.log
     }
 
     fn engine(&self) -> &'a Engine {
@@ -614,6 +607,7 @@ impl Extension {
     /// (`(void)`, upstream TODO #521) and registers the providers anyway: the extension
     /// is returned with the failure, and attaches run on it.
     pub fn start(
+        log: Log,
         engine: Arc<Engine>,
         design: Arc<dyn DynDesign>,
         filters_per_attach: Option<usize>,
@@ -641,6 +635,7 @@ impl Extension {
             contexts: Contexts::new(),
             filters_per_attach,
             engine,
+            log,
         });
         let started = ext.start_up(Actor::Main);
         (ext, started)
@@ -653,7 +648,7 @@ impl Extension {
         let started = self.design.initialize_wfp_components(&*self.design_state, self.driver(actor));
         let failure = started
             .err()
-            .map(|status| OpFailure { wfp: Some(status), ebpf: "initialize_wfp_components failed", errno: 0 });
+            .map(|status| OpFailure { wfp: Some(status), ebpf: EbpfResult::StartUpFailed, errno: 0 });
         self.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
         failure.map_or(Ok(()), Err)
     }
@@ -663,7 +658,12 @@ impl Extension {
     }
 
     fn log(&self) -> &Log {
-        self.engine.log()
+        &self.log
+    }
+
+    /// Adds a line to the execution's log, as `actor` (shown in counterexamples).
+    pub fn note(&self, actor: Actor, text: &'static str) {
+        self.log().push(actor, EventKind::Note(text));
     }
 
     pub fn engine(&self) -> &Engine {

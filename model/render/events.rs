@@ -1,7 +1,8 @@
 //! A counterexample's event log, as people read it: an interleaving table (a column per
 //! thread, a row per event) and a Mermaid sequence diagram.
 
-use crate::log::{Actor, CallEvent, CallOk, Event, EventKind, Op, Target};
+use crate::netebpfext::{Event, EventKind, Op};
+use crate::wfp::{Actor, CallEvent, CallOk, EngineEvent, Target};
 
 /// One row of a rendered log: who, and what, possibly standing for several events.
 struct Line {
@@ -39,7 +40,7 @@ fn request_text(call: &CallEvent) -> String {
 }
 
 fn txn_text(actor: Actor, call: &CallEvent) -> String {
-    use crate::faults::CallKind::{TransactionAbort, TransactionBegin, TransactionCommit};
+    use crate::wfp::CallKind::{TransactionAbort, TransactionBegin, TransactionCommit};
     let Some(txn) = call.txn else { return String::new() };
     let whose = if txn.began_by == actor { String::new() } else { format!(" of {}", txn.began_by) };
     match (call.kind, call.result.is_ok()) {
@@ -58,7 +59,7 @@ fn line(event: &Event) -> Line {
     let actor = event.actor;
     let plain = |text: String| Line { actor, text, failed: None, request: None };
     match &event.kind {
-        EventKind::Call(call) => {
+        EventKind::Engine(EngineEvent::Call(call)) => {
             let request = request_text(call);
             let reply = format!("{}{}", result_text(call), txn_text(actor, call));
             Line {
@@ -68,10 +69,10 @@ fn line(event: &Event) -> Line {
                 request: Some(request),
             }
         }
-        EventKind::Wait { kind, session, holder, .. } => {
+        EventKind::Engine(EngineEvent::Wait { kind, session, holder, .. }) => {
             plain(format!("{}({session}) waits: {holder} holds the transaction lock", kind.api()))
         }
-        EventKind::Notify { filter, context } => plain(format!("notify: {filter} deleted (filter context {context})")),
+        EventKind::Engine(EngineEvent::Notify { filter, context }) => plain(format!("notify: {filter} deleted (filter context {context})")),
         EventKind::OpStart(op) => plain(format!("> {}", op_text(op))),
         EventKind::OpEnd { op, failure: None } => plain(format!("< {}: ok", op_text(op))),
         EventKind::OpEnd { op, failure: Some(failure) } => {
@@ -109,7 +110,7 @@ fn line(event: &Event) -> Line {
 /// and its result without what it named, so that a run of them folds into one line.
 fn main_fold_key(event: &Event) -> Option<String> {
     match &event.kind {
-        EventKind::Call(call) if event.actor == Actor::Main => {
+        EventKind::Engine(EngineEvent::Call(call)) if event.actor == Actor::Main => {
             Some(format!("{} -> {}{}", call.kind.api(), result_text(call), txn_text(event.actor, call)))
         }
         _ => None,
@@ -124,7 +125,7 @@ fn lines(events: &[Event]) -> Vec<Line> {
     let mut index = 0;
     if let Some(end) = events.iter().position(|e| matches!(e.kind, EventKind::OpEnd { op: Op::Startup, failure: None }))
     {
-        let calls = events[..end].iter().filter(|e| matches!(e.kind, EventKind::Call(_))).count();
+        let calls = events[..end].iter().filter(|e| e.call().is_some()).count();
         out.push(Line {
             actor: Actor::Main,
             text: format!("start-up: {calls} WFP calls, all succeeded"),

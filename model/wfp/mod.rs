@@ -4,23 +4,23 @@
 //! Every call is one critical section of the engine's state lock: the model assumes
 //! each WFP call is atomic with respect to the others (BFE serialises them; not
 //! documented either way). A call that must wait for the transaction lock waits as the
-//! [`TxnLockPolicy`] says; WFP documents no fairness, so both policies are modelled.
+//! [`LockHandover`] says; WFP documents no fairness, so both policies are modelled.
 
+mod events;
+pub mod faults;
 mod objects;
 mod status;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
+pub use self::events::{Actor, CallEvent, CallKind, CallOk, ContextId, Effect, EngineEvent, Recorder, Target, TxnRef, THREADS_MAX};
 pub use self::status::Status;
 
 use self::objects::{Keyed, Objects, Owner};
-use crate::assumptions::{
-    AbortedAdd, DeleteNotification, DynamicClose, ForeignTransaction, ImplicitCall, NullSessionWait, Readings,
-};
-use crate::faults::{CallKind, FaultKind, FaultPlan};
-use crate::log::{Actor, CallEvent, CallOk, ContextId, Effect, EventKind, Log, Target, TxnRef};
+use crate::assumptions::{AbortedAdd, DeleteNotification, DynamicClose, ForeignTransaction, ImplicitCall, LockHandover, NullSessionWait, Readings};
 use crate::sync::{Arc, Mutex, MutexGuard, Signal, Unmodelled};
+use self::faults::{FaultKind, FaultPlan};
 
 /// A session, and the engine handle that names it (W1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,19 +128,6 @@ pub const WORKER_CALLS_MAX: u32 = 200;
 pub struct Spinning {
     pub actor: Actor,
     pub calls: u32,
-}
-
-/// Who gets the transaction lock when it is released (WFP documents no fairness).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum TxnLockPolicy {
-    /// The longest-waiting call gets it and runs at once, in the releasing call's
-    /// critical section: first come, first served. The checks run under this one.
-    #[default]
-    FirstComeFirstServed,
-    /// Every waiting call is woken and competes with every other caller, newcomers
-    /// included. More interleavings, the same verdicts on every built-in scenario
-    /// (`checks/gate_loom.rs` compares them).
-    Barging,
 }
 
 /// A callout's notify function, as `FwpsCalloutRegister` is given it. WFP calls it with
@@ -270,7 +257,8 @@ pub struct EngineSummary {
 /// The WFP engine of one execution.
 pub struct Engine {
     state: Mutex<State>,
-    log: Log,
+    /// Where every call, wait and notification is written (the execution's log).
+    recorder: Box<dyn Recorder>,
     plan: FaultPlan,
     /// What the engine does where the docs are silent.
     readings: Readings,
@@ -278,11 +266,11 @@ pub struct Engine {
 
 impl Engine {
     /// An engine under the default reading of every assumption.
-    pub fn new(log: Log, plan: FaultPlan) -> Engine {
-        Engine::with_readings(log, plan, Readings::default())
+    pub fn new(recorder: impl Recorder + 'static, plan: FaultPlan) -> Engine {
+        Engine::with_readings(recorder, plan, Readings::default())
     }
 
-    pub fn with_readings(log: Log, plan: FaultPlan, readings: Readings) -> Engine {
+    pub fn with_readings(recorder: impl Recorder + 'static, plan: FaultPlan, readings: Readings) -> Engine {
         Engine {
             readings,
             state: Mutex::new(State {
@@ -298,13 +286,9 @@ impl Engine {
                 registered: BTreeMap::new(),
                 deferred: Vec::new(),
             }),
-            log,
+            recorder: Box::new(recorder),
             plan,
         }
-    }
-
-    pub fn log(&self) -> &Log {
-        &self.log
     }
 
     /// W1, W2, W3: `FwpmEngineOpen0`.
@@ -665,14 +649,14 @@ impl Engine {
             if !waited {
                 waited = true;
                 let can_time_out = Self::session(&st, handle).is_ok_and(|s| self.can_time_out(s.options));
-                self.log.push(actor, EventKind::Wait { kind, session: handle, holder, can_time_out });
+                self.recorder.record(actor, EngineEvent::Wait { kind, session: handle, holder, can_time_out });
                 if fault == Some(FaultKind::TimesOut) && can_time_out {
                     event.fault = fault;
                     return self.finish(st, actor, event, Err(Status::Timeout), Vec::new());
                 }
             }
             match self.readings.lock_handover {
-                TxnLockPolicy::FirstComeFirstServed => {
+                LockHandover::FirstComeFirstServed => {
                     let slot: Slot = Arc::new(Unmodelled::new(None));
                     let handed = Arc::new(Signal::for_this_thread());
                     st.queue.push_back(Waiter {
@@ -690,7 +674,7 @@ impl Engine {
                     self.owe(actor, notifications);
                     return result;
                 }
-                TxnLockPolicy::Barging => {
+                LockHandover::Barging => {
                     let woken = Arc::new(Signal::for_this_thread());
                     st.sleepers.push(Sleeper { woken: woken.clone() });
                     drop(st);
@@ -805,7 +789,7 @@ impl Engine {
             let (mut event, result, notifications) =
                 self.run(st, waiter.actor, waiter.session, waiter.event, waiter.work, waiter.fault);
             event.result = result;
-            self.log.push(waiter.actor, EventKind::Call(event));
+            self.recorder.record(waiter.actor, EngineEvent::Call(event));
             waiter.slot.with(|slot| *slot = Some(Outcome { result, notifications }));
             handed.push(waiter.handed);
         }
@@ -853,7 +837,7 @@ impl Engine {
         notifications: Notifications,
     ) -> Result<CallOk, Status> {
         event.result = result;
-        self.log.push(actor, EventKind::Call(event));
+        self.recorder.record(actor, EngineEvent::Call(event));
         let handed = self.hand_over(&mut st);
         drop(st);
         for signal in handed {
@@ -888,7 +872,7 @@ impl Engine {
     /// so that a notify function may call the engine again.
     fn deliver(&self, actor: Actor, notifications: Notifications) {
         for Notification { notify, filter, context, .. } in notifications {
-            self.log.push(actor, EventKind::Notify { filter, context });
+            self.recorder.record(actor, EngineEvent::Notify { filter, context });
             notify(actor, filter, context);
         }
     }

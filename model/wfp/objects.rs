@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{FilterId, FilterSpec, SessionId, Status};
-use crate::log::Effect;
+use super::{Effect, FilterId, FilterSpec, SessionId, Status};
 
 /// The session that added an object, and whether that session is dynamic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

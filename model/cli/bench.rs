@@ -6,13 +6,13 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use crate::cli::{selection, Bench, Options};
-use crate::sweep::Faults;
-use crate::designs;
+use super::{selection, Bench, Options};
 use crate::explore::{self, Report, Settings, Verdict};
-use crate::faults::FaultPlan;
-use crate::scenarios;
 use crate::explore::checker::RUNNING;
+use crate::sweep::Faults;
+use crate::wfp::faults::FaultPlan;
+use crate::designs;
+use crate::scenarios;
 
 /// How long one growth exploration may run before it is reported as unfinished.
 pub const GROWTH_DURATION_MAX: Duration = Duration::from_secs(120);
@@ -96,8 +96,8 @@ fn sweep(options: &Options) -> String {
         RUNNING.name(),
         scenarios.join(", ")
     );
-    if crate::cli::jobs_exe().is_none() {
-        let _ = writeln!(out, "{}.\n", crate::cli::JOBS_IN_PROCESS);
+    if super::jobs_exe().is_none() {
+        let _ = writeln!(out, "{}.\n", super::JOBS_IN_PROCESS);
     }
     let mut one_process = None;
     for jobs in [1, options.jobs.max(2)] {
@@ -109,7 +109,7 @@ fn sweep(options: &Options) -> String {
             ..options.clone()
         };
         let started = Instant::now();
-        let report = match crate::cli::fault_sweep(&swept, Faults::One, &args, &mut std::io::sink()) {
+        let report = match super::fault_sweep(&swept, Faults::One, &args, &mut std::io::sink()) {
             Ok(report) => report,
             Err(error) => return format!("{out}\nthe sweep did not finish: {error}\n"),
         };

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::assumptions::{Readings, ASSUMPTIONS};
-use crate::cli::{self, Options};
-use crate::expectations;
 use crate::explore::{self, Verdict};
-use crate::render::{self, Row};
 use crate::explore::checker::RUNNING;
+use crate::render::{self, Row};
+use super::{self as cli, Options};
+use crate::expectations;
 
 /// The command `docs/assumptions.md` is written with (in the loom build).
 pub const DOCS_COMMAND: &str = "wfpcheck --sensitivity --scenario two_attach --scenario attach_detach --scenario same_provider --scenario restart_during_attach --format markdown";

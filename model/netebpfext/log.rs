@@ -1,87 +1,12 @@
-//! The event log: what happened in one execution, in order.
-//!
-//! The engine records every call (thread, call, session, transaction, result, effects),
-//! every wait for the transaction lock and every delete notification; netebpfext records
-//! where its operations start and end and which of its locks it takes. Properties are
-//! pure functions of the log, and counterexamples are printed from it.
+//! The log of one execution, in order: what the engine recorded ([`EngineEvent`]) and
+//! what netebpfext did: where its operations start and end, its filter contexts, its
+//! locks. Properties are pure functions of the log, and counterexamples are printed from it.
 //! The log sits behind an [`Unmodelled`] lock, so recording costs the checkers nothing.
 
 use std::fmt;
 
-use crate::faults::{CallKind, FaultKind};
 use crate::sync::{Arc, Unmodelled};
-use crate::wfp::{FilterId, SessionId, Status, TxnId};
-
-/// Who made a call: the main thread (start-up and unload) or a worker thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Actor {
-    Main,
-    Thread(u8),
-}
-
-impl fmt::Display for Actor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Actor::Main => f.write_str("main"),
-            Actor::Thread(n) => write!(f, "t{n}"),
-        }
-    }
-}
-
-/// netebpfext's raw filter-context pointer, as the model numbers contexts.
-pub type ContextId = u64;
-
-/// An explicit transaction, and the thread whose Begin opened it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TxnRef {
-    pub id: TxnId,
-    pub began_by: Actor,
-}
-
-/// What a call names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    None,
-    Key(&'static str),
-    Filter(FilterId),
-    /// A filter being added: its layer and the filter context it carries.
-    NewFilter {
-        layer: &'static str,
-        context: ContextId,
-    },
-}
-
-/// What a successful call returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CallOk {
-    Done,
-    Opened(SessionId),
-    Added(FilterId),
-}
-
-/// A change to the committed (visible to all) engine state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Effect {
-    FilterAdded { id: FilterId, context: ContextId, layer: &'static str },
-    FilterRemoved { id: FilterId, context: ContextId },
-    ObjectAdded(&'static str),
-    ObjectRemoved(&'static str),
-}
-
-/// One engine call, recorded when it returns.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CallEvent {
-    pub kind: CallKind,
-    /// Which call of its kind by its thread this is, counting from 1 (a fault plan's occurrence).
-    pub occurrence: u32,
-    pub target: Target,
-    pub session: Option<SessionId>,
-    /// The explicit transaction the call ran in (for Begin: opened; Commit and Abort: ended).
-    pub txn: Option<TxnRef>,
-    pub result: Result<CallOk, Status>,
-    pub fault: Option<FaultKind>,
-    pub effects: Vec<Effect>,
-}
+use crate::wfp::{Actor, CallEvent, ContextId, EngineEvent, FilterId, Recorder, Status};
 
 /// A netebpfext operation, as a scenario step names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -106,34 +31,50 @@ impl fmt::Display for Op {
     }
 }
 
+/// What netebpfext returned for a failed operation (its `ebpf_result_t`), or for
+/// start-up, that `net_ebpf_ext_initialize_wfp_components` failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EbpfResult {
+    /// `EBPF_INVALID_ARGUMENT`: `add_wfp_filters` turns every WFP failure into this.
+    InvalidArgument,
+    /// `EBPF_FAILED`: `create_filter_context` could not open the context's engine handle.
+    Failed,
+    /// `EBPF_ACCESS_DENIED`: the provider's attach policy refused a second attach.
+    AccessDenied,
+    /// `EBPF_EXTENSION_FAILED_TO_LOAD`: the hook provider is not registered with NMR
+    /// (netebpfext stopped), so ebpfcore's link attach fails.
+    ProviderNotRegistered,
+    /// Start-up: `initialize_wfp_components` returned a failing NTSTATUS (no `ebpf_result_t`).
+    StartUpFailed,
+}
+
+impl fmt::Display for EbpfResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EbpfResult::InvalidArgument => "EBPF_INVALID_ARGUMENT",
+            EbpfResult::Failed => "EBPF_FAILED",
+            EbpfResult::AccessDenied => "EBPF_ACCESS_DENIED",
+            EbpfResult::ProviderNotRegistered => "EBPF_EXTENSION_FAILED_TO_LOAD (the hook provider is not registered)",
+            EbpfResult::StartUpFailed => "initialize_wfp_components failed",
+        })
+    }
+}
+
 /// Why a netebpfext operation failed, as its caller sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OpFailure {
     /// The WFP status behind it, if a WFP call failed.
     pub wfp: Option<Status>,
-    /// netebpfext's own result for it (`EBPF_INVALID_ARGUMENT` for any WFP failure in
-    /// `add_wfp_filters`, `EBPF_FAILED` when the context's engine handle cannot be opened).
-    pub ebpf: &'static str,
+    /// netebpfext's own result for it.
+    pub ebpf: EbpfResult,
     /// The errno the user library reports (22 for `EINVAL`).
     pub errno: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EventKind {
-    Call(CallEvent),
-    /// A call found the transaction lock held by another session and waits for it.
-    Wait {
-        kind: CallKind,
-        session: SessionId,
-        holder: SessionId,
-        /// The session's wait can time out (W3): a `times_out` fault can fire here.
-        can_time_out: bool,
-    },
-    /// WFP told netebpfext's callout that a filter was deleted.
-    Notify {
-        filter: FilterId,
-        context: ContextId,
-    },
+    /// What the engine did: a call, a wait for the transaction lock, a delete notification.
+    Engine(EngineEvent),
     OpStart(Op),
     OpEnd {
         op: Op,
@@ -205,5 +146,29 @@ impl Log {
 
     pub fn snapshot(&self) -> Vec<Event> {
         self.0.with(|events| events.clone())
+    }
+}
+
+impl Recorder for Log {
+    fn record(&self, actor: Actor, event: EngineEvent) {
+        self.push(actor, EventKind::Engine(event));
+    }
+}
+
+impl Event {
+    /// The engine's event, if this is one.
+    pub fn engine(&self) -> Option<(Actor, &EngineEvent)> {
+        match &self.kind {
+            EventKind::Engine(event) => Some((self.actor, event)),
+            _ => None,
+        }
+    }
+
+    /// The engine call, if this is one.
+    pub fn call(&self) -> Option<&CallEvent> {
+        match &self.kind {
+            EventKind::Engine(EngineEvent::Call(call)) => Some(call),
+            _ => None,
+        }
     }
 }

@@ -11,57 +11,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::log::{Actor, Event, EventKind};
-use crate::wfp::Status;
-
-macro_rules! call_kinds {
-    ($($variant:ident = $short:literal, $api:literal;)*) => {
-        /// The engine calls a fault can be injected into.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum CallKind {
-            $($variant,)*
-        }
-
-        impl CallKind {
-            /// Every call, in the order they print.
-            pub const ALL: &[CallKind] = &[$(CallKind::$variant),*];
-
-            /// The short name used in plan names (`t0.filter_add2.fails`).
-            pub const fn short(self) -> &'static str {
-                match self {
-                    $(CallKind::$variant => $short,)*
-                }
-            }
-
-            /// The WFP function it models.
-            pub const fn api(self) -> &'static str {
-                match self {
-                    $(CallKind::$variant => $api,)*
-                }
-            }
-        }
-    };
-}
-
-// One row per call: variant = short name, the WFP function. The rows' order is the order
-// calls print in (`Ord`).
-call_kinds! {
-    EngineOpen = "engine_open", "FwpmEngineOpen";
-    EngineClose = "engine_close", "FwpmEngineClose";
-    TransactionBegin = "begin", "FwpmTransactionBegin";
-    TransactionCommit = "commit", "FwpmTransactionCommit";
-    TransactionAbort = "abort", "FwpmTransactionAbort";
-    ProviderAdd = "provider_add", "FwpmProviderAdd";
-    SubLayerAdd = "sublayer_add", "FwpmSubLayerAdd";
-    CalloutAdd = "callout_add", "FwpmCalloutAdd";
-    FilterAdd = "filter_add", "FwpmFilterAdd";
-    FilterDelete = "filter_delete", "FwpmFilterDeleteById";
-    CalloutDelete = "callout_delete", "FwpmCalloutDeleteByKey";
-    SubLayerDelete = "sublayer_delete", "FwpmSubLayerDeleteByKey";
-    ProviderDelete = "provider_delete", "FwpmProviderDeleteByKey";
-    CalloutRegister = "callout_register", "FwpsCalloutRegister";
-    CalloutUnregister = "callout_unregister", "FwpsCalloutUnregisterById";
-}
+use super::events::{Actor, CallKind, EngineEvent};
+use super::Status;
 
 impl CallKind {
     /// The faults this call can meet at once, as the sweep injects them: every call into
@@ -278,21 +229,21 @@ pub struct Census {
 }
 
 impl Census {
-    /// Adds one execution's calls.
-    pub fn record(&mut self, events: &[Event]) {
+    /// Adds one execution's calls, from the engine's events in the order they happened.
+    pub fn record<'a>(&mut self, events: impl IntoIterator<Item = (Actor, &'a EngineEvent)>) {
         // A wait is logged before the call it belongs to returns; a thread's calls are sequential.
         let mut waiting: BTreeMap<Actor, (CallKind, bool)> = BTreeMap::new();
-        for event in events {
-            match &event.kind {
-                EventKind::Wait { kind, can_time_out, .. } => {
-                    waiting.insert(event.actor, (*kind, *can_time_out));
+        for (actor, event) in events {
+            match event {
+                EngineEvent::Wait { kind, can_time_out, .. } => {
+                    waiting.insert(actor, (*kind, *can_time_out));
                 }
-                EventKind::Call(call) => {
-                    let waited = waiting.remove(&event.actor).is_some_and(|(kind, can)| kind == call.kind && can);
-                    let site = CallSite { actor: event.actor, kind: call.kind, occurrence: call.occurrence };
+                EngineEvent::Call(call) => {
+                    let waited = waiting.remove(&actor).is_some_and(|(kind, can)| kind == call.kind && can);
+                    let site = CallSite { actor, kind: call.kind, occurrence: call.occurrence };
                     *self.sites.entry(site).or_insert(false) |= waited;
                 }
-                _ => {}
+                EngineEvent::Notify { .. } => {}
             }
         }
     }

@@ -1,0 +1,201 @@
+//! The modules of `model/` form layers, and none uses a module above it: no cycle, and
+//! the WFP engine (`wfp`) uses only the facade and the assumptions, so it knows nothing of
+//! netebpfext. Read from every `crate::` path in the code of each file, as the facade's
+//! scan reads tokens (`wfpcheck::scan::crate_modules`: comments and literals skipped);
+//! the reader's own rules are tested too.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use wfpcheck::scan;
+
+/// The layers of `model/`, bottom first: a module uses only modules of lower layers.
+const LAYERS: &[&[&str]] = &[
+    &["sync", "assumptions", "scan"],
+    &["wfp"],
+    &["netebpfext", "scenarios"],
+    &["designs", "properties"],
+    &["explore"],
+    &["expectations"],
+    &["render"],
+    &["sweep", "assert"],
+    &["cli"],
+];
+
+/// Each top-level module's uses of other top-level modules, each with where it is.
+type Graph = BTreeMap<String, BTreeMap<String, String>>;
+
+fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+/// The graph of `files` (path under `model/`, source); the crate root and the binary
+/// (`lib.rs`, `bin/`) only declare and call the modules.
+fn graph(files: &[(String, String)]) -> Graph {
+    let mut graph = Graph::new();
+    for (path, source) in files {
+        if path == "lib.rs" || path.starts_with("bin/") {
+            continue;
+        }
+        let module = path.split('/').next().unwrap_or_default().trim_end_matches(".rs").to_string();
+        let used = graph.entry(module.clone()).or_default();
+        for (other, line) in scan::crate_modules(source) {
+            if other != module {
+                used.entry(other).or_insert_with(|| format!("model/{path}:{line}"));
+            }
+        }
+    }
+    graph
+}
+
+fn model_graph() -> Graph {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
+    let mut paths = Vec::new();
+    rust_files(&root, &mut paths);
+    paths.sort();
+    let files: Vec<(String, String)> = paths
+        .iter()
+        .map(|p| {
+            let relative = p.strip_prefix(&root).expect("under model/").to_string_lossy().replace('\\', "/");
+            (relative, std::fs::read_to_string(p).expect("readable"))
+        })
+        .collect();
+    assert!(files.len() > 30, "found only {} files under model/", files.len());
+    graph(&files)
+}
+
+/// Every use of a module that is not in a lower layer, in words.
+fn upward_uses(graph: &Graph, layers: &[&[&str]]) -> Vec<String> {
+    let layer_of = |module: &str| layers.iter().position(|layer| layer.contains(&module));
+    let mut wrong = Vec::new();
+    for (module, used) in graph {
+        let Some(mine) = layer_of(module) else {
+            wrong.push(format!("`{module}` is in no layer: add it to LAYERS"));
+            continue;
+        };
+        for (other, at) in used {
+            match layer_of(other) {
+                Some(theirs) if theirs < mine => {}
+                Some(_) => wrong.push(format!("{at}: `{module}` uses `{other}`, which is not below it")),
+                None => wrong.push(format!("{at}: `{module}` uses `{other}`, which is in no layer")),
+            }
+        }
+    }
+    wrong
+}
+
+/// A cycle of `graph`, if it has one, as `a -> b -> a` with where each use is.
+fn cycle(graph: &Graph) -> Option<String> {
+    fn visit<'g>(
+        graph: &'g Graph,
+        module: &'g str,
+        path: &mut Vec<&'g str>,
+        done: &mut BTreeSet<&'g str>,
+    ) -> Option<String> {
+        if let Some(at) = path.iter().position(|m| *m == module) {
+            let mut ring: Vec<&str> = path[at..].to_vec();
+            ring.push(module);
+            let steps: Vec<String> =
+                ring.windows(2).map(|w| format!("{} -> {} ({})", w[0], w[1], graph[w[0]][w[1]])).collect();
+            return Some(steps.join(", "));
+        }
+        if !done.insert(module) {
+            return None;
+        }
+        path.push(module);
+        for other in graph.get(module).into_iter().flat_map(|used| used.keys()) {
+            if graph.contains_key(other) {
+                if let Some(found) = visit(graph, other, path, done) {
+                    return Some(found);
+                }
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|module| visit(graph, module, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_modules_form_no_cycle() {
+    let graph = model_graph();
+    assert!(graph.len() > 10, "read only {} modules", graph.len());
+    assert_eq!(cycle(&graph), None, "the modules of model/ must form no cycle");
+}
+
+#[test]
+fn no_module_uses_one_above_it() {
+    let graph = model_graph();
+    let wrong = upward_uses(&graph, LAYERS);
+    assert!(wrong.is_empty(), "the layers of model/ (LAYERS in this file):\n{}", wrong.join("\n"));
+    for layer in LAYERS {
+        for module in *layer {
+            assert!(graph.contains_key(*module), "LAYERS names `{module}`, which model/ does not have");
+        }
+    }
+}
+
+#[test]
+fn the_engine_knows_nothing_of_netebpfext() {
+    let graph = model_graph();
+    let used: Vec<&String> = graph["wfp"].keys().collect();
+    assert_eq!(used, ["assumptions", "sync"], "the WFP engine uses only the facade and the assumptions");
+    let used: Vec<&String> = graph["netebpfext"].keys().collect();
+    assert_eq!(used, ["sync", "wfp"], "netebpfext uses only the facade and the engine");
+}
+
+// ---- the reader's own rules ----
+
+fn files(sources: &[(&str, &str)]) -> Graph {
+    let files: Vec<(String, String)> = sources.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect();
+    graph(&files)
+}
+
+#[test]
+fn a_path_a_group_and_a_nested_use_are_read() {
+    let found: Vec<String> = scan::crate_modules("use crate::wfp::{Engine, Status};\nuse crate::{log, sync::Arc};\nfn f() { crate::explore::explore(); }")
+        .into_iter()
+        .map(|(module, line)| format!("{line}: {module}"))
+        .collect();
+    assert_eq!(found, ["3: explore", "2: log", "2: sync", "1: wfp"]);
+}
+
+#[test]
+fn comments_strings_and_other_crates_are_not_uses() {
+    let source = "// crate::cli\n/* crate::cli */ /// crate::cli\nlet s = \"crate::cli \\\" crate::cli\";\nlet c = '\"'; // crate::cli\nuse wfpcheck_crate::cli;";
+    assert!(scan::crate_modules(source).is_empty(), "{:?}", scan::crate_modules(source));
+}
+
+#[test]
+fn a_cycle_is_found_with_where_each_use_is() {
+    let graph = files(&[
+        ("a.rs", "use crate::b::B;"),
+        ("b/mod.rs", "mod inner;"),
+        ("b/inner.rs", "\nuse crate::a::A;"),
+        ("c.rs", "use crate::a::A;"),
+    ]);
+    assert_eq!(cycle(&graph).as_deref(), Some("a -> b (model/a.rs:1), b -> a (model/b/inner.rs:2)"));
+    assert_eq!(cycle(&files(&[("a.rs", "use crate::b::B;"), ("b.rs", "")])), None);
+}
+
+#[test]
+fn a_use_of_a_module_above_or_beside_is_found() {
+    let graph = files(&[("low.rs", "use crate::high::H;\nuse crate::beside::B;"), ("high.rs", ""), ("beside.rs", "")]);
+    let layers: &[&[&str]] = &[&["low", "beside"], &["high"]];
+    assert_eq!(
+        upward_uses(&graph, layers),
+        [
+            "model/low.rs:2: `low` uses `beside`, which is not below it",
+            "model/low.rs:1: `low` uses `high`, which is not below it"
+        ]
+    );
+    assert_eq!(upward_uses(&files(&[("new.rs", "")]), layers), ["`new` is in no layer: add it to LAYERS"]);
+}
