@@ -52,7 +52,10 @@ fn the_workflow_runs_the_sweep_in_shards_and_merges_them_into_the_summary() {
     let shards = workflow.split("shard: [").nth(1).expect("a matrix of shards").split(']').next().expect("closed");
     let count = shards.split(',').count();
     assert!(count >= 2, "{shards}");
-    assert!(workflow.contains(&format!("--faults 1 --shard ${{{{ matrix.shard }}}}/{count}")), "every shard of {count}");
+    assert!(
+        workflow.contains(&format!("--faults 1 --shard ${{{{ matrix.shard }}}}/{count}")),
+        "every shard of {count}"
+    );
     assert!(workflow.contains("--merge shards/sweep-*.json --format markdown"));
     assert!(workflow.contains(">> \"$GITHUB_STEP_SUMMARY\""));
 }

@@ -267,7 +267,8 @@ fn the_assumptions_are_listed_with_every_reading() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     for assumption in wfpcheck::assumptions::ASSUMPTIONS {
         for (index, reading) in assumption.readings.iter().enumerate() {
-            let line = format!("  {}={}{}: ", assumption.name, reading.name, if index == 0 { " (default)" } else { "" });
+            let line =
+                format!("  {}={}{}: ", assumption.name, reading.name, if index == 0 { " (default)" } else { "" });
             assert!(run.stdout.contains(&line), "no line {line:?}:\n{}", run.stdout);
         }
     }
@@ -356,7 +357,8 @@ fn a_sensitivity_run_says_per_row_what_each_reading_gives() {
     let args = ["--sensitivity", "--design", "naive", "--scenario", "two_attach", "--plan", "none"];
     let run = wfpcheck(&[&args[..], &["--format", "json"]].concat(), &[]);
     assert!(run.status == 0 || run.status == 1, "{}", run.stderr);
-    let rows: Vec<wfpcheck::cli::sensitivity::SensitivityJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
+    let rows: Vec<wfpcheck::cli::sensitivity::SensitivityJson> =
+        serde_json::from_str(&run.stdout).expect("the rows' JSON");
     assert!(!rows.is_empty());
     for row in &rows {
         let same = row.verdicts.values().all(|verdict| *verdict == row.default.verdict);

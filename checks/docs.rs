@@ -8,8 +8,8 @@ use std::process::Command;
 
 use wfpcheck::cli::sensitivity::{self, DOCS_COMMAND};
 use wfpcheck::expectations::{self, SENSITIVE};
-use wfpcheck::sweep::{self, SweepReport};
 use wfpcheck::render;
+use wfpcheck::sweep::{self, SweepReport};
 
 #[path = "support/snapshots.rs"]
 mod snapshots;
@@ -35,9 +35,10 @@ fn designs_md_is_what_the_report_command_writes() {
     assert_eq!(status, Some(0));
     // No declaration is stale: each names some plan the sweep explored.
     for declared in expectations::SWEEP {
-        let used = swept.groups.iter().any(|g| {
-            g.rows.iter().any(|r| expectations::sweep_matches(declared, &g.design, &g.scenario, &r.plan))
-        });
+        let used = swept
+            .groups
+            .iter()
+            .any(|g| g.rows.iter().any(|r| expectations::sweep_matches(declared, &g.design, &g.scenario, &r.plan)));
         assert!(used, "expectations::SWEEP names no plan of the sweep: {declared:?}");
     }
     for group in swept.groups.iter().filter(|g| !g.rows.is_empty()) {
@@ -85,12 +86,12 @@ fn assumptions_md_is_what_the_sensitivity_command_writes() {
         }
         for (reading, under) in &row.under {
             // A counterexample the default readings do not have: none, or one breaking another property.
-            let property = |row: &wfpcheck::explore::Report| row.counterexample.as_ref().map(|c| c.violation.property.name);
+            let property =
+                |row: &wfpcheck::explore::Report| row.counterexample.as_ref().map(|c| c.violation.property.name);
             let new_failure = under.report.counterexample.is_some() && property(&under.report) != property(r);
             if new_failure {
                 let name = format!("sensitivity__{}__{}", under.slug(), reading.replace('=', "_"));
-                snapshots::settings("loom")
-                    .bind(|| insta::assert_snapshot!(name, render::counterexample_text(under)));
+                snapshots::settings("loom").bind(|| insta::assert_snapshot!(name, render::counterexample_text(under)));
             }
         }
     }

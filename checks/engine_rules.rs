@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use wfpcheck::assumptions::Readings;
-use wfpcheck::wfp::{Actor, CallKind, Engine, EngineEvent, FilterSpec, Handle, Recorder, SessionOptions, Status, TxnWait};
 use wfpcheck::wfp::faults::{FaultKind, FaultPlan};
+use wfpcheck::wfp::{
+    Actor, CallKind, Engine, EngineEvent, FilterSpec, Handle, Recorder, SessionOptions, Status, TxnWait,
+};
 
 const T0: Actor = Actor::Thread(0);
 const T1: Actor = Actor::Thread(1);
@@ -448,9 +450,13 @@ fn counted_callout(engine: &Engine) -> Arc<AtomicU32> {
     let count = Arc::new(AtomicU32::new(0));
     let seen = count.clone();
     engine
-        .callout_register(T0, "callout", Arc::new(move |_, _, _| {
-            seen.fetch_add(1, Ordering::SeqCst);
-        }))
+        .callout_register(
+            T0,
+            "callout",
+            Arc::new(move |_, _, _| {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }),
+        )
         .unwrap();
     count
 }

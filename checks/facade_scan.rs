@@ -18,8 +18,11 @@ const HARNESS: &[(&str, &str)] = &[
 ];
 
 /// Explorer-side files of `model/` and what each may name beyond the model's rules.
-const EXPLORER: &[(&str, &str)] =
-    &[("model/explore/panics.rs", "thread_local!"), ("model/explore/watchdog.rs", "outside_model"), ("model/explore/jobs.rs", "outside_model")];
+const EXPLORER: &[(&str, &str)] = &[
+    ("model/explore/panics.rs", "thread_local!"),
+    ("model/explore/watchdog.rs", "outside_model"),
+    ("model/explore/jobs.rs", "outside_model"),
+];
 
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
@@ -248,7 +251,12 @@ fn only_the_checkers_ask_which_checker_runs() {
             }
         }
     }
-    assert!(offenders.is_empty(), "only {} may ask which checker runs:\n{}", CHECKER_AWARE.join(", "), listed(&offenders));
+    assert!(
+        offenders.is_empty(),
+        "only {} may ask which checker runs:\n{}",
+        CHECKER_AWARE.join(", "),
+        listed(&offenders)
+    );
     for (file, asks) in CHECKER_AWARE.iter().zip(aware_asks) {
         assert!(asks, "{file} may ask which checker runs but does not: drop it from the list");
     }
@@ -269,6 +277,9 @@ fn asking_which_checker_runs_is_found() {
         assert!(finds(line), "not found: {line}");
     }
     assert!(!finds("if explore::BOUNDS_PREEMPTIONS {"), "a capability is not the checker's name");
-    assert!(is_expectation_row("model/expectations.rs", "    \"naive\" \"two_attach\" \"*\" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;"));
+    assert!(is_expectation_row(
+        "model/expectations.rs",
+        "    \"naive\" \"two_attach\" \"*\" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;"
+    ));
     assert!(!is_expectation_row("model/expectations.rs", "    if RUNNING == CheckerKind::Loom {"));
 }

@@ -161,10 +161,12 @@ fn files(sources: &[(&str, &str)]) -> Graph {
 
 #[test]
 fn a_path_a_group_and_a_nested_use_are_read() {
-    let found: Vec<String> = scan::crate_modules("use crate::wfp::{Engine, Status};\nuse crate::{log, sync::Arc};\nfn f() { crate::explore::explore(); }")
-        .into_iter()
-        .map(|(module, line)| format!("{line}: {module}"))
-        .collect();
+    let found: Vec<String> = scan::crate_modules(
+        "use crate::wfp::{Engine, Status};\nuse crate::{log, sync::Arc};\nfn f() { crate::explore::explore(); }",
+    )
+    .into_iter()
+    .map(|(module, line)| format!("{line}: {module}"))
+    .collect();
     assert_eq!(found, ["3: explore", "2: log", "2: sync", "1: wfp"]);
 }
 

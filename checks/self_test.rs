@@ -18,10 +18,10 @@ use wfpcheck::explore::{self, Settings, Verdict};
 use wfpcheck::netebpfext::{hooks, Client, Driver, OpFailure, Provider};
 use wfpcheck::properties::{self, Property};
 use wfpcheck::render::{self, Row};
-use wfpcheck::sync::{Arc, Mutex};
-use wfpcheck::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
-use wfpcheck::wfp::faults::FaultPlan;
 use wfpcheck::scenarios;
+use wfpcheck::sync::{Arc, Mutex};
+use wfpcheck::wfp::faults::FaultPlan;
+use wfpcheck::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 const SOURCE: &[&str] = &[include_str!("self_test.rs")];
 
@@ -238,7 +238,10 @@ struct KeepsTheContext;
 impl Design for KeepsTheContext {
     type State = Mutex<()>;
     type Base = designs::ProviderLock;
-    self_test_design!("keeps_the_context", "global_lock on #3751, but delete_filter_context keeps the context's own reference.");
+    self_test_design!(
+        "keeps_the_context",
+        "global_lock on #3751, but delete_filter_context keeps the context's own reference."
+    );
     fn new_state(&self) -> Mutex<()> {
         Mutex::new(())
     }

@@ -7,9 +7,9 @@
 use wfpcheck::designs;
 use wfpcheck::explore::{self, Settings, Verdict};
 use wfpcheck::properties::ATTACH_FAILS_ONLY_BY_FAULT;
-use wfpcheck::wfp::Status;
-use wfpcheck::wfp::faults::FaultPlan;
 use wfpcheck::scenarios;
+use wfpcheck::wfp::faults::FaultPlan;
+use wfpcheck::wfp::Status;
 
 const RUNS: u64 = 300;
 

@@ -116,9 +116,7 @@ fn unlocking_before_the_commit_fails_two_attach() {
         .iter()
         .enumerate()
         .skip(released)
-        .position(|(_, e)| {
-            e.actor == holder && e.call().is_some_and(|call| call.kind == CallKind::TransactionCommit)
-        })
+        .position(|(_, e)| e.actor == holder && e.call().is_some_and(|call| call.kind == CallKind::TransactionCommit))
         .map(|n| n + released)
         .expect("the holder commits");
     assert!(

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use crate::designs::DynDesign;
 use crate::explore::{self, Report, Settings, Verdict};
 use crate::render::{self, Row};
+use crate::scenarios;
 use crate::sync::Arc;
 use crate::wfp::faults::FaultPlan;
-use crate::scenarios;
 
 /// One verdict a user declares for their design: in `scenario` (a built-in scenario's
 /// name), under `plan` (a plan name, such as `none` or `t0.filter_delete1.times_out`).

@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-
 /// W7: whether a call outside an explicit transaction waits for another session's one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ImplicitCall {
@@ -157,65 +156,65 @@ macro_rules! assumption {
 /// Every assumption, in the order reports list them.
 pub const ASSUMPTIONS: &[Assumption] = &[
     assumption!(implicit_call: "implicit_call", "W7",
-        "Does a call outside an explicit transaction (FwpmFilterDeleteById at detach) wait for another session's transaction?",
-        [
-            ImplicitCall::WaitsForTheLock => "waits": "it takes the engine-wide lock in an implicit transaction: it waits, and can time out"
-                ("WFP's pages say a call outside an explicit transaction runs in an implicit one; the model reads that it takes the same lock"),
-            ImplicitCall::RunsAtOnce => "runs_at_once": "it runs at once, beside the other session's transaction"
-                ("no page says an implicit transaction waits for the lock; a read-write one plausibly need not while another only holds it"),
-        ]),
+    "Does a call outside an explicit transaction (FwpmFilterDeleteById at detach) wait for another session's transaction?",
+    [
+        ImplicitCall::WaitsForTheLock => "waits": "it takes the engine-wide lock in an implicit transaction: it waits, and can time out"
+            ("WFP's pages say a call outside an explicit transaction runs in an implicit one; the model reads that it takes the same lock"),
+        ImplicitCall::RunsAtOnce => "runs_at_once": "it runs at once, beside the other session's transaction"
+            ("no page says an implicit transaction waits for the lock; a read-write one plausibly need not while another only holds it"),
+    ]),
     assumption!(foreign_transaction: "foreign_transaction", "W8",
-        "What does a call on a session whose explicit transaction another thread began do?",
-        [
-            ForeignTransaction::Joins => "joins": "it is part of that transaction, whichever thread makes it"
-                ("transactions belong to sessions (W5), and no page ties them to threads"),
-            ForeignTransaction::FailsAtOnce => "fails_at_once": "it fails at once with STATUS_FWP_TXN_IN_PROGRESS"
-                ("the status a second Begin on the session gets (W5); a call could be checked the same way"),
-            ForeignTransaction::WaitsForItsEnd => "waits": "it waits for that transaction to end, then runs on its own"
-                ("a session could serialise its callers' calls; the docs say nothing of several threads on one handle"),
-        ]),
+    "What does a call on a session whose explicit transaction another thread began do?",
+    [
+        ForeignTransaction::Joins => "joins": "it is part of that transaction, whichever thread makes it"
+            ("transactions belong to sessions (W5), and no page ties them to threads"),
+        ForeignTransaction::FailsAtOnce => "fails_at_once": "it fails at once with STATUS_FWP_TXN_IN_PROGRESS"
+            ("the status a second Begin on the session gets (W5); a call could be checked the same way"),
+        ForeignTransaction::WaitsForItsEnd => "waits": "it waits for that transaction to end, then runs on its own"
+            ("a session could serialise its callers' calls; the docs say nothing of several threads on one handle"),
+    ]),
     assumption!(delete_notification: "delete_notification", "",
-        "When is a callout's notify function called for a deleted filter?",
-        [
-            DeleteNotification::WhenDeleted => "when_deleted": "when the delete takes effect: in the deleting call, or at the commit of its explicit transaction"
-                ("FWPS_CALLOUT_NOTIFY_DELETE_FILTER is documented as sent when a filter is deleted"),
-            DeleteNotification::InTheCall => "in_the_call": "inside the FilterDeleteById call, even within an explicit transaction that may still abort"
-                ("the notify function runs in the caller's context; no page says it waits for a commit"),
-            DeleteNotification::Deferred => "deferred": "later, from WFP's own context; the model delivers them at the latest moment: when unload waits, or the filter's callout is unregistered"
-                ("#4192 sleeps at unload \"to give WFP time to issue callbacks\": upstream saw them arrive late"),
-        ]),
+    "When is a callout's notify function called for a deleted filter?",
+    [
+        DeleteNotification::WhenDeleted => "when_deleted": "when the delete takes effect: in the deleting call, or at the commit of its explicit transaction"
+            ("FWPS_CALLOUT_NOTIFY_DELETE_FILTER is documented as sent when a filter is deleted"),
+        DeleteNotification::InTheCall => "in_the_call": "inside the FilterDeleteById call, even within an explicit transaction that may still abort"
+            ("the notify function runs in the caller's context; no page says it waits for a commit"),
+        DeleteNotification::Deferred => "deferred": "later, from WFP's own context; the model delivers them at the latest moment: when unload waits, or the filter's callout is unregistered"
+            ("#4192 sleeps at unload \"to give WFP time to issue callbacks\": upstream saw them arrive late"),
+    ]),
     assumption!(aborted_add: "aborted_add", "",
-        "Does a filter added in a transaction that aborts get a delete notification?",
-        [
-            AbortedAdd::NoNotification => "none": "no: the filter was never committed"
-                ("an aborted transaction's changes are discarded (W11); nothing was deleted"),
-            AbortedAdd::OneNotification => "one": "one, at the abort"
-                ("WFP sends FWPS_CALLOUT_NOTIFY_ADD_FILTER at FwpmFilterAdd, before any commit; its pair could come at the abort"),
-        ]),
+    "Does a filter added in a transaction that aborts get a delete notification?",
+    [
+        AbortedAdd::NoNotification => "none": "no: the filter was never committed"
+            ("an aborted transaction's changes are discarded (W11); nothing was deleted"),
+        AbortedAdd::OneNotification => "one": "one, at the abort"
+            ("WFP sends FWPS_CALLOUT_NOTIFY_ADD_FILTER at FwpmFilterAdd, before any commit; its pair could come at the abort"),
+    ]),
     assumption!(lock_handover: "lock_handover", "W6",
-        "Who gets the transaction lock when it is released?",
-        [
-            LockHandover::FirstComeFirstServed => "first_come_first_served": "the longest-waiting call, at once"
-                ("the simplest fair lock; WFP documents no order"),
-            LockHandover::Barging => "barging": "every waiter is woken and competes with newcomers"
-                ("an unfair lock is allowed by everything the docs say"),
-        ]),
+    "Who gets the transaction lock when it is released?",
+    [
+        LockHandover::FirstComeFirstServed => "first_come_first_served": "the longest-waiting call, at once"
+            ("the simplest fair lock; WFP documents no order"),
+        LockHandover::Barging => "barging": "every waiter is woken and competes with newcomers"
+            ("an unfair lock is allowed by everything the docs say"),
+    ]),
     assumption!(dynamic_close: "dynamic_close", "W2",
-        "Does closing a dynamic session wait for another session's transaction before deleting its objects?",
-        [
-            DynamicClose::DoesNotWait => "does_not_wait": "no: the deletion cannot conflict, as no other session's object may refer to them"
-                ("W15: a dynamic session's objects cannot be referred to from another session"),
-            DynamicClose::WaitsForTheLock => "waits": "yes, like an implicit transaction (W7), and it can time out"
-                ("the deletion changes the engine's objects, which is what the lock serialises"),
-        ]),
+    "Does closing a dynamic session wait for another session's transaction before deleting its objects?",
+    [
+        DynamicClose::DoesNotWait => "does_not_wait": "no: the deletion cannot conflict, as no other session's object may refer to them"
+            ("W15: a dynamic session's objects cannot be referred to from another session"),
+        DynamicClose::WaitsForTheLock => "waits": "yes, like an implicit transaction (W7), and it can time out"
+            ("the deletion changes the engine's objects, which is what the lock serialises"),
+    ]),
     assumption!(null_session_wait: "null_session_wait", "W3",
-        "How long does a session opened with a NULL FWPM_SESSION0 wait for the transaction lock?",
-        [
-            NullSessionWait::SystemDefault => "default_15_s": "the default of txnWaitTimeoutInMSec = 0: 15 s, then STATUS_FWP_TIMEOUT"
-                ("FWPM_SESSION0: 0 means the system default; #3866's description relies on a 15 s wait"),
-            NullSessionWait::NoTimeout => "no_timeout": "it waits as long as it takes"
-                ("with no FWPM_SESSION0 there is no field to read; WFP could as well wait forever"),
-        ]),
+    "How long does a session opened with a NULL FWPM_SESSION0 wait for the transaction lock?",
+    [
+        NullSessionWait::SystemDefault => "default_15_s": "the default of txnWaitTimeoutInMSec = 0: 15 s, then STATUS_FWP_TIMEOUT"
+            ("FWPM_SESSION0: 0 means the system default; #3866's description relies on a 15 s wait"),
+        NullSessionWait::NoTimeout => "no_timeout": "it waits as long as it takes"
+            ("with no FWPM_SESSION0 there is no field to read; WFP could as well wait forever"),
+    ]),
 ];
 
 /// A `--assume` that names no assumption or no reading of it.
@@ -242,13 +241,12 @@ impl Readings {
             name: name.to_string(),
             choices: ASSUMPTIONS.iter().map(|a| a.name).collect::<Vec<_>>().join(", "),
         })?;
-        let index = assumption.readings.iter().position(|r| r.name == reading).ok_or_else(|| {
-            AssumeError::UnknownReading {
+        let index =
+            assumption.readings.iter().position(|r| r.name == reading).ok_or_else(|| AssumeError::UnknownReading {
                 name: name.to_string(),
                 reading: reading.to_string(),
                 choices: assumption.names(),
-            }
-        })?;
+            })?;
         (assumption.set)(&mut self, index);
         Ok(self)
     }

@@ -6,8 +6,8 @@
 //! differs between loom and shuttle is declared per checker, with the reason: that is a
 //! disagreement the explorers have on purpose, not one hidden.
 
-use crate::explore::{self, Settings, Verdict};
 use crate::explore::checker::CheckerKind;
+use crate::explore::{self, Settings, Verdict};
 use crate::wfp::faults::{FaultPlan, Occurrence};
 
 /// One declared verdict.
@@ -65,7 +65,8 @@ const UNREGISTER_BEFORE_DELETES: &str = "unload ignores the FwpsCalloutUnregiste
                                          STATUS_FWP_IN_USE and completes with the callouts still registered: every \
                                          execution breaks that, so the fewest-preemption counterexample shows it; the \
                                          timed-out deletes fail the design as under t0.filter_delete*.times_out";
-const UNREGISTER_TRIES_4192: &str = "each of unload's 10 tries of FwpsCalloutUnregisterById fails with STATUS_FWP_IN_USE; \
+const UNREGISTER_TRIES_4192: &str =
+    "each of unload's 10 tries of FwpsCalloutUnregisterById fails with STATUS_FWP_IN_USE; \
                                      unload gives up and completes with the callouts still registered: every execution \
                                      breaks that, so the fewest-preemption counterexample shows it";
 const UNREGISTER_IGNORED_ONCE: &str = "unload ignores the FwpsCalloutUnregisterById that fails with STATUS_FWP_IN_USE \
@@ -396,7 +397,8 @@ const BEFORE_5472: &[&str] = &["*", "!per_context_5472"];
 /// Every design before #4192, whose unload unregisters each callout once.
 const BEFORE_4192: &[&str] = &["*", "!per_context_4192", "!per_context_5472"];
 /// The designs on static sessions whose unload deletes each object once (#3866's).
-const STATIC_DELETED_ONCE: &[&str] = &["per_operation_handle", "per_thread_handle", "per_context_handle", "per_context_dynamic"];
+const STATIC_DELETED_ONCE: &[&str] =
+    &["per_operation_handle", "per_thread_handle", "per_context_handle", "per_context_dynamic"];
 const CONNECT_BOTH: &[&str] = &["two_attach", "attach_detach"];
 
 const START_UP_IGNORED: &str = "start-up fails by the fault, which it may; but DriverEntry ignores a failed start-up \
@@ -496,7 +498,9 @@ pub fn faults_match(pattern: &str, plan: &str) -> bool {
 
 /// Whether a declaration names this design, scenario and plan.
 pub fn sweep_matches(declared: &SweepDeclared, design: &str, scenario: &str, plan: &str) -> bool {
-    names_match(declared.designs, design) && names_match(declared.scenarios, scenario) && faults_match(declared.faults, plan)
+    names_match(declared.designs, design)
+        && names_match(declared.scenarios, scenario)
+        && faults_match(declared.faults, plan)
 }
 
 /// The declaration a sweep plan matches, if one does.

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::netebpfext::{EbpfResult, Event, EventKind, FilterContext, Op, OpFailure};
 use crate::scenarios::{Reach, Scenario};
-use crate::wfp::{Actor, CallKind, ContextId, Effect, EngineEvent, EngineSummary, FilterId, Status, Target};
 use crate::wfp::faults::{Fault, FaultPlan};
+use crate::wfp::{Actor, CallKind, ContextId, Effect, EngineEvent, EngineSummary, FilterId, Status, Target};
 
 /// What one execution left behind.
 #[derive(Debug, Clone)]
@@ -410,7 +410,9 @@ pub fn check(record: &ExecutionRecord, targets: &[Sometimes]) -> Checked {
                     None,
                 );
             }
-            EventKind::Engine(EngineEvent::Wait { .. } | EngineEvent::Notify { .. }) | EventKind::Lock { .. } | EventKind::Note(_) => {}
+            EventKind::Engine(EngineEvent::Wait { .. } | EngineEvent::Notify { .. })
+            | EventKind::Lock { .. }
+            | EventKind::Note(_) => {}
         }
     }
     for (context, held) in freed_with_filters {

@@ -1,8 +1,8 @@
 //! Scenarios: which threads do what, which fault plans apply, and what every
 //! exploration must reach for its pass to mean anything.
 
-use crate::wfp::{Actor, CallKind};
 use crate::wfp::faults::{FaultKind, FaultPlan};
+use crate::wfp::{Actor, CallKind};
 
 /// One netebpfext operation a worker thread performs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

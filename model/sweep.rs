@@ -10,14 +10,14 @@ use std::fmt::{self, Write as _};
 use serde::{Deserialize, Serialize};
 
 use crate::designs::DynDesign;
-use crate::explore::{self, Report, Settings, Verdict};
+use crate::expectations;
 use crate::explore::checker::RUNNING;
+use crate::explore::{self, Report, Settings, Verdict};
 use crate::properties::Sometimes;
 use crate::render::{self, Row};
 use crate::scenarios::Scenario;
 use crate::sync::Arc;
 use crate::wfp::faults::{Fault, FaultPlan};
-use crate::expectations;
 
 /// The sweep `docs/designs.md` ends with: every single fault of the two-thread scenarios.
 pub const DOCS_COMMAND: &str =
@@ -35,7 +35,9 @@ pub const PAIRS_MAX_LIMIT: usize = 100_000;
 pub enum Faults {
     One,
     /// Pairs, at most `pairs_max` per design x scenario.
-    Two { pairs_max: usize },
+    Two {
+        pairs_max: usize,
+    },
 }
 
 impl Faults {
@@ -70,7 +72,9 @@ impl Shard {
 
     /// Parses `I/N`, 1 <= I <= N <= [`SHARDS_MAX`].
     pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = |why: &str| format!("`--shard` takes I/N with 1 <= I <= N <= {SHARDS_MAX}, such as 1/4, not `{text}`: {why}");
+        let bad = |why: &str| {
+            format!("`--shard` takes I/N with 1 <= I <= N <= {SHARDS_MAX}, such as 1/4, not `{text}`: {why}")
+        };
         let (index, count) = text.split_once('/').ok_or_else(|| bad("no `/`"))?;
         let index: usize = index.parse().map_err(|_| bad("I is not a whole number"))?;
         let count: usize = count.parse().map_err(|_| bad("N is not a whole number"))?;
@@ -242,11 +246,11 @@ impl SweepReport {
     pub fn as_declared(&self) -> bool {
         self.rows_wrong().is_none()
             && self.groups.iter().all(|g| {
-            let swept = g.without_fault == Verdict::Pass.name();
-            g.without_fault == g.without_fault_expected
-                && (!swept || g.census.complete)
-                && g.pairs_not_explored == 0
-                && g.rows.iter().all(|r| r.as_declared && r.outcome != Outcome::Unproven)
+                let swept = g.without_fault == Verdict::Pass.name();
+                g.without_fault == g.without_fault_expected
+                    && (!swept || g.census.complete)
+                    && g.pairs_not_explored == 0
+                    && g.rows.iter().all(|r| r.as_declared && r.outcome != Outcome::Unproven)
             })
     }
 
@@ -611,11 +615,8 @@ fn survival(report: &SweepReport, group: &Group) -> String {
 }
 
 fn header(report: &SweepReport) -> String {
-    let merged = if report.merged.is_empty() {
-        String::new()
-    } else {
-        format!(", merged from {} shards", report.merged.len())
-    };
+    let merged =
+        if report.merged.is_empty() { String::new() } else { format!(", merged from {} shards", report.merged.len()) };
     let shard = if report.shard == Shard::ALL { String::new() } else { format!(", shard {}", report.shard) };
     format!(
         "wfpcheck {}, checker {}: fault sweep, {}{shard}{merged}\nassumptions: {}\nbound: {}\n{}.\n",

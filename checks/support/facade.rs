@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use wfpcheck::netebpfext::Log;
 use wfpcheck::sync::thread;
-use wfpcheck::wfp::{Actor, Engine, SessionOptions, Status};
 use wfpcheck::wfp::faults::FaultPlan;
+use wfpcheck::wfp::{Actor, Engine, SessionOptions, Status};
 
 /// Each execution's pair of Begin results, t0's first.
 pub type Outcomes = Arc<Mutex<Vec<[Result<(), Status>; 2]>>>;

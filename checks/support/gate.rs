@@ -5,8 +5,8 @@
 
 use wfpcheck::designs;
 use wfpcheck::expectations;
-use wfpcheck::explore::{self, Settings};
 use wfpcheck::explore::checker::CheckerKind;
+use wfpcheck::explore::{self, Settings};
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
 
@@ -46,8 +46,7 @@ fn replays(row: &Row) {
     let design = designs::by_name(&row.report.design).expect("built in");
     let scenario = scenarios::by_name(&row.report.scenario).expect("built in");
     let plan = wfpcheck::wfp::faults::FaultPlan::parse(&row.report.plan).expect("a plan the report printed");
-    let replayed =
-        explore::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
+    let replayed = explore::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
     let again =
         replayed.counterexample.unwrap_or_else(|| panic!("{}: the replay of {schedule} broke nothing", row.slug()));
     assert_eq!(again.violation, found.violation, "{}", row.slug());
@@ -101,7 +100,8 @@ pub const DESIGNS: &[&str] = &[
     "per_context_4192",
     "per_context_5472",
 ];
-pub const SCENARIOS: &[&str] = &["two_attach", "attach_detach", "same_provider", "restart_during_attach", "three_attach"];
+pub const SCENARIOS: &[&str] =
+    &["two_attach", "attach_detach", "same_provider", "restart_during_attach", "three_attach"];
 
 pub fn the_gate_lists_every_design_and_scenario() {
     let designs: Vec<&str> = designs::builtin().iter().map(|d| d.name()).collect();

@@ -9,12 +9,12 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
-use crate::explore::{self, Settings};
+use crate::designs;
 use crate::explore::checker::RUNNING;
+use crate::explore::{self, Settings};
+use crate::scenarios;
 use crate::sweep::{self, Faults, Shard};
 use crate::wfp::faults::FaultPlan;
-use crate::designs;
-use crate::scenarios;
 
 const ABOUT: &str = "wfpcheck: checks netebpfext's WFP attach path designs under this build's checker:
 loom (RUSTFLAGS=\"--cfg loom\"), shuttle (--features shuttle) or real threads.";
@@ -231,7 +231,9 @@ pub enum UsageError {
     ShardWithoutFaults,
     #[error("`--faults` sweeps every fault itself; it does not take `{0}`")]
     FaultsWith(&'static str),
-    #[error("`--counterexamples` shows the text report's counterexamples (JSON has every one); it does not take `{0}`")]
+    #[error(
+        "`--counterexamples` shows the text report's counterexamples (JSON has every one); it does not take `{0}`"
+    )]
     CounterexamplesWith(&'static str),
     #[error("`--merge` only reads shards' JSON (and takes `--format`); it does not take `{0}`")]
     MergeWith(&'static str),
@@ -522,7 +524,8 @@ impl Options {
     /// Options that do not go together, each refused with what it does not take.
     fn refuse_combinations(&self, given: &[String]) -> Result<(), UsageError> {
         let assumed = self.settings.assumptions != Readings::default();
-        let first = |others: &[(&'static str, bool)]| others.iter().find(|(_, given)| *given).map(|(option, _)| *option);
+        let first =
+            |others: &[(&'static str, bool)]| others.iter().find(|(_, given)| *given).map(|(option, _)| *option);
         if self.list_assumptions {
             if let Some(other) = given.iter().find(|a| a.as_str() != "--assumptions") {
                 return Err(UsageError::AssumptionsAlone(other.clone()));
@@ -597,7 +600,9 @@ impl Options {
                 return Err(UsageError::Replay(why));
             }
             if self.designs.len() != 1 || self.scenarios.len() != 1 || self.plans.len() != 1 {
-                return Err(UsageError::Replay("needs exactly one --design, one --scenario and one --plan".to_string()));
+                return Err(UsageError::Replay(
+                    "needs exactly one --design, one --scenario and one --plan".to_string(),
+                ));
             }
         }
         Ok(())

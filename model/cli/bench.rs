@@ -7,12 +7,12 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use super::{selection, Bench, Options};
-use crate::explore::{self, Report, Settings, Verdict};
+use crate::designs;
 use crate::explore::checker::RUNNING;
+use crate::explore::{self, Report, Settings, Verdict};
+use crate::scenarios;
 use crate::sweep::Faults;
 use crate::wfp::faults::FaultPlan;
-use crate::designs;
-use crate::scenarios;
 
 /// How long one growth exploration may run before it is reported as unfinished.
 pub const GROWTH_DURATION_MAX: Duration = Duration::from_secs(120);
@@ -60,7 +60,8 @@ fn threads(options: &Options) -> String {
                 ..options.settings.clone()
             };
             let r = explore::explore(design, &scenarios::attach_many(threads, 2), &FaultPlan::NONE, &settings);
-            let verdict = if r.verdict == Verdict::Pass { r.verdict.to_string() } else { format!("{} ({})", r.verdict, r.why) };
+            let verdict =
+                if r.verdict == Verdict::Pass { r.verdict.to_string() } else { format!("{} ({})", r.verdict, r.why) };
             let _ = writeln!(
                 out,
                 "| {} | {threads} | {verdict} | {} | {} | {} | {} | {:.1} |",
@@ -115,11 +116,8 @@ fn sweep(options: &Options) -> String {
         };
         let seconds = started.elapsed().as_secs_f64();
         let plans: usize = report.groups.iter().map(|g| g.rows.len()).sum();
-        let executions: u64 = report
-            .groups
-            .iter()
-            .map(|g| g.census.executions + g.rows.iter().map(|r| r.executions).sum::<u64>())
-            .sum();
+        let executions: u64 =
+            report.groups.iter().map(|g| g.census.executions + g.rows.iter().map(|r| r.executions).sum::<u64>()).sum();
         let base = *one_process.get_or_insert(seconds);
         let _ = writeln!(out, "| {jobs} | {plans} | {executions} | {seconds:.1} | {:.2}x |", base / seconds);
     }
@@ -188,7 +186,8 @@ fn growth(options: &Options) -> String {
     } else {
         selection(options).0
     };
-    let bounds: Vec<Option<usize>> = if explore::BOUNDS_PREEMPTIONS { vec![None, Some(2), Some(3)] } else { vec![None] };
+    let bounds: Vec<Option<usize>> =
+        if explore::BOUNDS_PREEMPTIONS { vec![None, Some(2), Some(3)] } else { vec![None] };
     let mut out = format!(
         "### {}: growth with threads and filters (each exploration at most {} s)\n\n",
         RUNNING.name(),

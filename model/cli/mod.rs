@@ -14,8 +14,8 @@ pub use args::{help, parse, Bench, Format, Options, UsageError};
 use crate::assumptions::{Readings, ASSUMPTIONS};
 use crate::designs::{self, DynDesign};
 use crate::expectations::{self, EXPECTED};
-use crate::explore::{self, Progress, Verdict};
 use crate::explore::checker::RUNNING;
+use crate::explore::{self, Progress, Verdict};
 use crate::render::{self, Row};
 use crate::scenarios::{self, Scenario};
 use crate::sweep::{self, Faults, Shard};
@@ -179,13 +179,15 @@ fn summary_text(rows: &[Row]) -> String {
             line
         })
         .collect();
-    let mut out = String::from("verdicts per design x scenario, over its plans (a row per plan: --counterexamples):\n\n");
+    let mut out =
+        String::from("verdicts per design x scenario, over its plans (a row per plan: --counterexamples):\n\n");
     out.push_str(&render::aligned(&header, &cells));
     let mut lines = Vec::new();
     for scenario in &scenarios {
         for design in &designs {
             let rows = cell_rows(design, scenario);
-            let failing: Vec<&&Row> = rows.iter().filter(|r| r.report.counterexample.is_some() || !r.as_declared()).collect();
+            let failing: Vec<&&Row> =
+                rows.iter().filter(|r| r.report.counterexample.is_some() || !r.as_declared()).collect();
             if failing.is_empty() {
                 continue;
             }
@@ -205,7 +207,9 @@ fn summary_text(rows: &[Row]) -> String {
         }
     }
     if !lines.is_empty() {
-        out.push_str("\nthe failing or undeclared rows of each design x scenario, and how to see their counterexamples:\n");
+        out.push_str(
+            "\nthe failing or undeclared rows of each design x scenario, and how to see their counterexamples:\n",
+        );
         out.push_str(&lines.join("\n"));
         out.push('\n');
     }

@@ -8,12 +8,12 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::assumptions::{Readings, ASSUMPTIONS};
-use crate::explore::{self, Verdict};
-use crate::explore::checker::RUNNING;
-use crate::render::{self, Row};
 use super::{self as cli, Options};
+use crate::assumptions::{Readings, ASSUMPTIONS};
 use crate::expectations;
+use crate::explore::checker::RUNNING;
+use crate::explore::{self, Verdict};
+use crate::render::{self, Row};
 
 /// The command `docs/assumptions.md` is written with (in the loom build).
 pub const DOCS_COMMAND: &str = "wfpcheck --sensitivity --scenario two_attach --scenario attach_detach --scenario same_provider --scenario restart_during_attach --format markdown";
@@ -61,7 +61,8 @@ impl SensitivityRow {
     }
 
     fn changes_text(&self) -> String {
-        let changes: Vec<String> = self.changes().iter().map(|(reading, verdict)| format!("{reading}: {verdict}")).collect();
+        let changes: Vec<String> =
+            self.changes().iter().map(|(reading, verdict)| format!("{reading}: {verdict}")).collect();
         if changes.is_empty() {
             "-".to_string()
         } else {

@@ -5,8 +5,10 @@
 //! with no lock around its use.
 
 use super::Design;
-use crate::netebpfext::{access_denied, attach_failure, Client, Driver, EbpfResult, FilterState, Hung, OpFailure, Provider};
 use crate::netebpfext::hooks::{HookFamily, CALLOUTS, PROVIDER, SUBLAYERS, WILDCARD_COMPARTMENT};
+use crate::netebpfext::{
+    access_denied, attach_failure, Client, Driver, EbpfResult, FilterState, Hung, OpFailure, Provider,
+};
 use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 #[derive(Debug, Default, Clone, Copy)]

@@ -2,8 +2,8 @@
 //! (#3866, upstream commit 8fb3a7e3, on top of #3751).
 
 use super::{naive, Design, ProviderLock};
-use crate::netebpfext::{attach_failure, Client, Driver, EbpfResult, FilterState, Hung, OpFailure, Provider};
 use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{attach_failure, Client, Driver, EbpfResult, FilterState, Hung, OpFailure, Provider};
 use crate::wfp::{ContextId, Handle, SessionOptions};
 
 /// Each filter context opens its own engine handle (`FwpmEngineOpen` with a NULL session:

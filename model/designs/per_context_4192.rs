@@ -3,8 +3,8 @@
 //! then force-releases the references of filters still DELETING.
 
 use super::{per_context, Design, PerContextHandle};
-use crate::netebpfext::{Driver, FilterState, Hung, Provider};
 use crate::netebpfext::hooks::{CALLOUTS, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{Driver, FilterState, Hung, Provider};
 use crate::wfp::{ContextId, Handle, Status};
 
 /// `max_retries` of #4192's `net_ebpf_extension_uninitialize_wfp_components`.

@@ -5,8 +5,8 @@
 
 use super::per_context_4192::{retried, wait_for_provider_context_rundown, UNLOAD_TRIES_MAX};
 use super::{naive, per_context, Design, PerContext4192};
-use crate::netebpfext::{Driver, FilterState, Hung, Provider};
 use crate::netebpfext::hooks::{CALLOUTS_5472, PROVIDER, SUBLAYERS};
+use crate::netebpfext::{Driver, FilterState, Hung, Provider};
 use crate::wfp::{ContextId, FilterId, Handle, SessionOptions, Status};
 
 /// `NET_EBPF_EXT_DELETE_RETRY_MAX_ATTEMPTS`.

@@ -5,8 +5,8 @@
 //! deletes them as #3866 does.
 
 use super::{naive, per_context, Design, Naive};
-use crate::netebpfext::Driver;
 use crate::netebpfext::hooks::CALLOUTS;
+use crate::netebpfext::Driver;
 use crate::sync::Mutex;
 use crate::wfp::{Actor, ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status, THREADS_MAX};
 

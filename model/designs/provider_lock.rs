@@ -1,8 +1,8 @@
 //! `provider_lock`: #3751's multi-attach refactor (upstream commit c73a0864).
 
 use super::{Design, Naive};
-use crate::netebpfext::{access_denied, Client, Driver, Hung, OpFailure, Provider};
 use crate::netebpfext::hooks::{AttachCapability, WILDCARD_COMPARTMENT};
+use crate::netebpfext::{access_denied, Client, Driver, Hung, OpFailure, Provider};
 
 /// The global handle as in `naive`, with each hook provider's push lock held across the
 /// whole attach and detach of that provider, filter contexts shared by the clients of one

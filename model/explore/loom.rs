@@ -8,8 +8,8 @@ use std::panic::{self, AssertUnwindSafe};
 
 use super::{Checker, CheckerKind, CheckerPanic};
 use crate::designs::DynDesign;
-use crate::explore::{Report, Search, Settings, Shared, Verdict};
 use crate::explore::panics::{self, Origin};
+use crate::explore::{Report, Search, Settings, Shared, Verdict};
 use crate::scenarios::Scenario;
 use crate::sync::Arc;
 use crate::wfp::faults::FaultPlan;

@@ -15,16 +15,16 @@ use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
 
+use self::checker::{Checker, CheckerKind, CheckerPanic};
 use crate::assumptions::Readings;
 use crate::designs::DynDesign;
 use crate::netebpfext::{Event, EventKind, Extension, Log};
 use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
+use crate::scan;
 use crate::scenarios::{Action, Scenario};
 use crate::sync::{thread, Arc, StartGate, Unmodelled, UnmodelledCounter};
-use crate::wfp::{Actor, Engine, EngineEvent, Spinning};
 use crate::wfp::faults::{Census, FaultPlan};
-use crate::scan;
-use self::checker::{Checker, CheckerKind, CheckerPanic};
+use crate::wfp::{Actor, Engine, EngineEvent, Spinning};
 
 /// The verdict of one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -526,10 +526,10 @@ impl Shared {
                 targets: self.targets.iter().map(|target| target.describe()).zip(t.reached.iter().copied()).collect(),
                 failing_executions: t.failing_executions,
                 unfinished: None,
-                census: self.settings.census.then(|| Census {
-                    complete: t.stop.is_none() && search == Search::Exhaustive,
-                    ..t.census.clone()
-                }),
+                census: self
+                    .settings
+                    .census
+                    .then(|| Census { complete: t.stop.is_none() && search == Search::Exhaustive, ..t.census.clone() }),
             }
         })
     }

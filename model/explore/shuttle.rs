@@ -13,8 +13,8 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::{Checker, CheckerKind, CheckerPanic};
 use crate::designs::DynDesign;
-use crate::explore::{Report, Search, Settings, Shared, Stop, Verdict};
 use crate::explore::panics::{self, Origin};
+use crate::explore::{Report, Search, Settings, Shared, Stop, Verdict};
 use crate::scenarios::Scenario;
 use crate::sync::{Arc, Unmodelled};
 use crate::wfp::faults::FaultPlan;

@@ -8,8 +8,8 @@
 use std::time::{Duration, Instant};
 
 use super::{Report, Settings};
-use crate::sync::{Arc, Unmodelled};
 use crate::sync::outside_model::{channel, Builder, RecvTimeoutError};
+use crate::sync::{Arc, Unmodelled};
 
 /// How often the watchdog looks at the exploration it watches.
 const POLL: Duration = Duration::from_millis(50);

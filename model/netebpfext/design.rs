@@ -137,8 +137,12 @@ pub trait DynDesign: Send + Sync + 'static {
     fn sources(&self) -> &'static [&'static str];
     fn initialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Status>;
     fn uninitialize_objects(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Hung>;
-    fn hook_provider_unregister<'a>(&self, state: &AnyState, driver: Driver<'a>, provider: &'a Provider)
-        -> Result<(), Hung>;
+    fn hook_provider_unregister<'a>(
+        &self,
+        state: &AnyState,
+        driver: Driver<'a>,
+        provider: &'a Provider,
+    ) -> Result<(), Hung>;
     fn uninitialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>);
     fn attach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure>;
     fn detach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, provider: &'a Provider, client: u32);

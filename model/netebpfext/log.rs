@@ -12,8 +12,14 @@ use crate::wfp::{Actor, CallEvent, ContextId, EngineEvent, FilterId, Recorder, S
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
     Startup,
-    Attach { hook: &'static str, client: u32 },
-    Detach { hook: &'static str, client: u32 },
+    Attach {
+        hook: &'static str,
+        client: u32,
+    },
+    Detach {
+        hook: &'static str,
+        client: u32,
+    },
     Unload,
     /// netebpfext stopped and started again while the driver stays loaded.
     Restart,

@@ -26,8 +26,8 @@ pub use self::log::{EbpfResult, Event, EventKind, Log, Op, OpFailure, EVENTS_MAX
 use std::any::Any;
 
 use self::contexts::Contexts;
-use self::hooks::{Hook, HOOKS, PROVIDER};
 use self::design::DynDesign;
+use self::hooks::{Hook, HOOKS, PROVIDER};
 use crate::sync::{thread, Arc, Mutex, MutexGuard, Unmodelled, Weak};
 use crate::wfp::{Actor, ContextId, Engine, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
@@ -646,9 +646,8 @@ impl Extension {
     fn start_up(&self, actor: Actor) -> Result<(), OpFailure> {
         self.log().push(actor, EventKind::OpStart(Op::Startup));
         let started = self.design.initialize_wfp_components(&*self.design_state, self.driver(actor));
-        let failure = started
-            .err()
-            .map(|status| OpFailure { wfp: Some(status), ebpf: EbpfResult::StartUpFailed, errno: 0 });
+        let failure =
+            started.err().map(|status| OpFailure { wfp: Some(status), ebpf: EbpfResult::StartUpFailed, errno: 0 });
         self.log().push(actor, EventKind::OpEnd { op: Op::Startup, failure });
         failure.map_or(Ok(()), Err)
     }
@@ -789,7 +788,8 @@ impl Extension {
         if self.bound_clients(provider).contains(&client) {
             self.detach_bound(actor, provider, client);
         } else {
-            self.log().push(actor, EventKind::Note("NMR detached this client when netebpfext stopped: nothing to detach"));
+            self.log()
+                .push(actor, EventKind::Note("NMR detached this client when netebpfext stopped: nothing to detach"));
         }
     }
 

@@ -72,7 +72,9 @@ fn line(event: &Event) -> Line {
         EventKind::Engine(EngineEvent::Wait { kind, session, holder, .. }) => {
             plain(format!("{}({session}) waits: {holder} holds the transaction lock", kind.api()))
         }
-        EventKind::Engine(EngineEvent::Notify { filter, context }) => plain(format!("notify: {filter} deleted (filter context {context})")),
+        EventKind::Engine(EngineEvent::Notify { filter, context }) => {
+            plain(format!("notify: {filter} deleted (filter context {context})"))
+        }
         EventKind::OpStart(op) => plain(format!("> {}", op_text(op))),
         EventKind::OpEnd { op, failure: None } => plain(format!("< {}: ok", op_text(op))),
         EventKind::OpEnd { op, failure: Some(failure) } => {
@@ -86,9 +88,9 @@ fn line(event: &Event) -> Line {
         EventKind::ClientLeft { context, client, last: false, .. } => {
             plain(format!("client {client} leaves filter context {context} (other clients remain)"))
         }
-        EventKind::ClientLeft { context, client, last: true, filters, .. } if filters.is_empty() => {
-            plain(format!("client {client} leaves the provider's attached clients (filter context {context} was deleted first)"))
-        }
+        EventKind::ClientLeft { context, client, last: true, filters, .. } if filters.is_empty() => plain(format!(
+            "client {client} leaves the provider's attached clients (filter context {context} was deleted first)"
+        )),
         EventKind::ClientLeft { context, last: true, filters, .. } => {
             let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
             plain(format!("filter context {context} has no client left: delete {}", filters.join(", ")))

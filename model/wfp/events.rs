@@ -146,10 +146,7 @@ pub enum EngineEvent {
         can_time_out: bool,
     },
     /// WFP told a callout's notify function that a filter naming it was deleted.
-    Notify {
-        filter: FilterId,
-        context: ContextId,
-    },
+    Notify { filter: FilterId, context: ContextId },
 }
 
 /// Where the engine writes what it did, in the order it happened.

@@ -14,13 +14,18 @@ mod status;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-pub use self::events::{Actor, CallEvent, CallKind, CallOk, ContextId, Effect, EngineEvent, Recorder, Target, TxnRef, THREADS_MAX};
+pub use self::events::{
+    Actor, CallEvent, CallKind, CallOk, ContextId, Effect, EngineEvent, Recorder, Target, TxnRef, THREADS_MAX,
+};
 pub use self::status::Status;
 
-use self::objects::{Keyed, Objects, Owner};
-use crate::assumptions::{AbortedAdd, DeleteNotification, DynamicClose, ForeignTransaction, ImplicitCall, LockHandover, NullSessionWait, Readings};
-use crate::sync::{Arc, Mutex, MutexGuard, Signal, Unmodelled};
 use self::faults::{FaultKind, FaultPlan};
+use self::objects::{Keyed, Objects, Owner};
+use crate::assumptions::{
+    AbortedAdd, DeleteNotification, DynamicClose, ForeignTransaction, ImplicitCall, LockHandover, NullSessionWait,
+    Readings,
+};
+use crate::sync::{Arc, Mutex, MutexGuard, Signal, Unmodelled};
 
 /// A session, and the engine handle that names it (W1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
