@@ -381,3 +381,34 @@ fn the_w8_reading_decides_global_lock_add_only() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stdout.contains("foreign_transaction=waits: pass"), "{}", run.stdout);
 }
+
+/// Options that do not go together are refused in either order, in the words of the
+/// option that does not take the other; an option given twice says so.
+#[test]
+fn options_that_do_not_go_together_are_refused_in_either_order() {
+    let cases: &[(&[&str], &[&str], &str)] = &[
+        (
+            &["--sensitivity"],
+            &["--replay", "x"],
+            "`--sensitivity` varies every assumption itself; it does not take `--replay`",
+        ),
+        (
+            &["--faults", "1"],
+            &["--sensitivity"],
+            "`--faults` sweeps every fault itself; it does not take `--sensitivity`",
+        ),
+        (
+            &["--faults", "1"],
+            &["--merge", "a.json"],
+            "`--faults` sweeps every fault itself; it does not take `--merge`",
+        ),
+        (&["--merge", "a.json"], &["--scenario", "two_attach"], "`--merge` only reads shards' JSON"),
+        (&["--scan", "f.rs"], &["--format", "json"], "`--scan` runs alone; it does not take `--format`"),
+        (&["--counterexamples"], &["--bench", "first"], "`--counterexamples` shows the text report's counterexamples"),
+    ];
+    for (a, b, says) in cases {
+        rejects(&[*a, *b].concat(), &[], &[says]);
+        rejects(&[*b, *a].concat(), &[], &[says]);
+    }
+    rejects(&["--format", "json", "--format", "text"], &[], &["`--format` is given more than once"]);
+}

@@ -13,8 +13,9 @@ use wfpcheck::scan;
 const LAYERS: &[&[&str]] = &[
     &["sync", "assumptions", "scan"],
     &["wfp"],
-    &["netebpfext", "scenarios"],
+    &["netebpfext"],
     &["designs", "properties"],
+    &["scenarios"],
     &["explore"],
     &["expectations"],
     &["render"],

@@ -15,8 +15,11 @@ use crate::wfp::faults::FaultPlan;
 /// name), under `plan` (a plan name, such as `none` or `t0.filter_delete1.times_out`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Declared<'a> {
+    /// A built-in scenario's name.
     pub scenario: &'a str,
+    /// A plan name (`none`, `t0.filter_delete1.times_out`, ...).
     pub plan: &'a str,
+    /// The verdict the user declares.
     pub verdict: Verdict,
 }
 

@@ -80,12 +80,19 @@ pub enum NullSessionWait {
 /// One reading of every assumption: what the engine does where the docs are silent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Readings {
+    /// W7: [`ImplicitCall`].
     pub implicit_call: ImplicitCall,
+    /// W8: [`ForeignTransaction`].
     pub foreign_transaction: ForeignTransaction,
+    /// [`DeleteNotification`].
     pub delete_notification: DeleteNotification,
+    /// [`AbortedAdd`].
     pub aborted_add: AbortedAdd,
+    /// W6: [`LockHandover`].
     pub lock_handover: LockHandover,
+    /// W2: [`DynamicClose`].
     pub dynamic_close: DynamicClose,
+    /// W3: [`NullSessionWait`].
     pub null_session_wait: NullSessionWait,
 }
 
@@ -105,8 +112,11 @@ pub enum LockHandover {
 /// One reading of an assumption: its name, what it says, and why it is plausible.
 #[derive(Debug, Clone, Copy)]
 pub struct Reading {
+    /// The name `--assume NAME=READING` gives it.
     pub name: &'static str,
+    /// What the engine does under it.
     pub says: &'static str,
+    /// Why it is plausible: what the documentation says, or does not.
     pub source: &'static str,
 }
 
@@ -114,10 +124,13 @@ pub struct Reading {
 /// default).
 #[derive(Debug, Clone, Copy)]
 pub struct Assumption {
+    /// The name `--assume` gives it.
     pub name: &'static str,
     /// The rule of `docs/wfp-semantics.md` it reads, if it has one.
     pub rule: &'static str,
+    /// The question the documentation leaves open.
     pub question: &'static str,
+    /// Its readings, the default first.
     pub readings: &'static [Reading],
     get: fn(&Readings) -> usize,
     set: fn(&mut Readings, usize),
@@ -220,12 +233,27 @@ pub const ASSUMPTIONS: &[Assumption] = &[
 /// A `--assume` that names no assumption or no reading of it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssumeError {
+    /// Not `NAME=READING`.
     #[error("`{0}` is not NAME=READING")]
     Malformed(String),
+    /// No assumption has that name.
     #[error("no assumption `{name}` (the assumptions: {choices})")]
-    UnknownAssumption { name: String, choices: String },
+    UnknownAssumption {
+        /// The name given.
+        name: String,
+        /// Every assumption's name.
+        choices: String,
+    },
+    /// The assumption has no such reading.
     #[error("no reading `{reading}` of `{name}` (its readings: {choices})")]
-    UnknownReading { name: String, reading: String, choices: String },
+    UnknownReading {
+        /// The assumption's name.
+        name: String,
+        /// The reading given.
+        reading: String,
+        /// Its readings' names.
+        choices: String,
+    },
 }
 
 impl Readings {

@@ -30,6 +30,7 @@ pub enum Kind {
 pub struct Finding {
     /// Counting from 1.
     pub line: usize,
+    /// What it is about.
     pub kind: Kind,
     /// What is named, as written (`std::sync::Mutex`).
     pub names: String,

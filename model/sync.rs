@@ -48,9 +48,11 @@ pub use std::sync::{Arc, Weak};
 #[derive(Debug, Default)]
 pub struct Mutex<T>(backend::Mutex<T>);
 
+/// The guard of a locked [`Mutex`].
 pub type MutexGuard<'a, T> = backend::MutexGuard<'a, T>;
 
 impl<T> Mutex<T> {
+    /// A mutex holding `value`.
     pub fn new(value: T) -> Self {
         Mutex(backend::Mutex::new(value))
     }
@@ -66,14 +68,17 @@ impl<T> Mutex<T> {
 pub struct Condvar(backend::Condvar);
 
 impl Condvar {
+    /// A condition variable.
     pub fn new() -> Self {
         Condvar(backend::Condvar::new())
     }
 
+    /// Releases `guard`'s lock and waits for a notification; takes the lock again.
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.0.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Wakes every waiter.
     pub fn notify_all(&self) {
         self.0.notify_all()
     }
@@ -83,8 +88,10 @@ impl Condvar {
 pub mod thread {
     use super::backend;
 
+    /// A spawned thread, to join.
     pub struct JoinHandle<T>(backend::JoinHandle<T>);
 
+    /// Spawns a model thread running `body`.
     pub fn spawn<F, T>(body: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -214,6 +221,7 @@ pub struct StartGate {
 }
 
 impl StartGate {
+    /// A gate for `threads` threads.
     pub fn new(threads: usize) -> Self {
         let _ = threads;
         StartGate {
@@ -222,6 +230,7 @@ impl StartGate {
         }
     }
 
+    /// Waits until every thread has arrived.
     pub fn wait(&self) {
         #[cfg(not(any(loom, feature = "shuttle")))]
         self.barrier.wait();
@@ -233,15 +242,18 @@ impl StartGate {
 pub struct Unmodelled<T>(std::sync::Mutex<T>);
 
 impl<T> Unmodelled<T> {
+    /// An unmodelled lock holding `value`.
     pub const fn new(value: T) -> Self {
         Unmodelled(std::sync::Mutex::new(value))
     }
 
+    /// Runs `f` on the value, under the lock.
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let mut guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard)
     }
 
+    /// The value.
     pub fn into_inner(self) -> T {
         self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -262,6 +274,7 @@ pub struct SharedState<T> {
 }
 
 impl<T> SharedState<T> {
+    /// Shared state holding `value`.
     pub fn new(value: T) -> Self {
         SharedState {
             #[cfg(loom)]
@@ -298,10 +311,12 @@ impl Default for ProcessOnce {
 }
 
 impl ProcessOnce {
+    /// Not run yet.
     pub const fn new() -> Self {
         ProcessOnce(std::sync::Once::new())
     }
 
+    /// Runs `f` once, whichever thread calls first.
     pub fn call_once(&self, f: impl FnOnce()) {
         self.0.call_once(f)
     }
@@ -312,6 +327,7 @@ impl ProcessOnce {
 pub struct UnmodelledCounter(std::sync::atomic::AtomicU64);
 
 impl UnmodelledCounter {
+    /// A counter starting at `value`.
     pub const fn new(value: u64) -> Self {
         UnmodelledCounter(std::sync::atomic::AtomicU64::new(value))
     }

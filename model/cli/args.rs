@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{ArgAction, CommandFactory, Parser};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
 use crate::designs;
@@ -242,6 +242,50 @@ pub enum UsageError {
     Other(String),
 }
 
+/// Options that do not go together: each option, the options it does not take, and the
+/// refusal naming the one given. clap refuses them ([`command`]); the first entry naming
+/// both options of a conflict words the refusal.
+const CONFLICTS: &[(&str, &[&str], fn(&'static str) -> UsageError)] = &[
+    ("--sensitivity", &["--assume", "--replay", "--bench", "--scan"], UsageError::SensitivityWith),
+    ("--faults", &["--plan", "--sensitivity", "--replay", "--bench", "--scan", "--merge"], UsageError::FaultsWith),
+    (
+        "--merge",
+        &["--design", "--scenario", "--plan", "--assume", "--sensitivity", "--replay", "--bench", "--scan"],
+        UsageError::MergeWith,
+    ),
+    ("--scan", &["--design", "--scenario", "--plan", "--replay", "--bench", "--format"], UsageError::ScanAlone),
+    (
+        "--counterexamples",
+        &["--format", "--faults", "--merge", "--sensitivity", "--replay", "--bench", "--scan"],
+        UsageError::CounterexamplesWith,
+    ),
+];
+
+/// The command clap parses: the options of [`Cli`], and the [`CONFLICTS`] between them.
+fn command() -> clap::Command {
+    let mut command = Cli::command();
+    let id = |command: &clap::Command, long: &str| {
+        let long = long.trim_start_matches("--");
+        let arg = command.get_arguments().find(|arg| arg.get_long() == Some(long));
+        arg.unwrap_or_else(|| panic!("CONFLICTS names `--{long}`, which is no option")).get_id().clone()
+    };
+    for (option, others, _) in CONFLICTS {
+        let others: Vec<clap::Id> = others.iter().map(|other| id(&command, other)).collect();
+        let option = id(&command, option);
+        command = command.mut_arg(option, |arg| arg.conflicts_with_all(others));
+    }
+    command
+}
+
+/// The refusal of two options given together, worded by the first [`CONFLICTS`] entry
+/// that names both; `None` if none does.
+fn conflict(a: &str, b: &str) -> Option<UsageError> {
+    CONFLICTS.iter().find_map(|(option, others, refusal)| {
+        let other = others.iter().find(|other| (*option == a && **other == b) || (*option == b && **other == a))?;
+        Some(refusal(other))
+    })
+}
+
 /// `; did you mean `x`?` for the choice closest to `given`, if one is close.
 fn suggestion<'a>(given: &str, choices: impl IntoIterator<Item = &'a str>) -> String {
     choices
@@ -359,10 +403,15 @@ fn option_names() -> Vec<String> {
         .collect()
 }
 
-/// The option a clap error is about (`--jobs <N>` becomes `--jobs`).
+/// An option as clap's errors print it, by its name (`--jobs <N>` becomes `--jobs`).
+fn option_name(arg: &str) -> String {
+    arg.split([' ', '=']).next().unwrap_or(arg).to_string()
+}
+
+/// The option a clap error is about.
 fn option_of(error: &clap::Error) -> String {
     match error.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(arg)) => arg.split([' ', '=']).next().unwrap_or(arg).to_string(),
+        Some(ContextValue::String(arg)) => option_name(arg),
         _ => String::new(),
     }
 }
@@ -383,7 +432,15 @@ fn usage_error(error: clap::Error) -> UsageError {
             UsageError::UnknownOption { given, suggestion, options: names.join(", ") }
         }
         ErrorKind::InvalidValue | ErrorKind::TooFewValues => UsageError::MissingValue(option_of(&error)),
-        ErrorKind::ArgumentConflict => UsageError::Twice(option_of(&error)),
+        ErrorKind::ArgumentConflict => {
+            let given = option_of(&error);
+            let prior = match error.get(ContextKind::PriorArg) {
+                Some(ContextValue::String(arg)) => option_name(arg),
+                Some(ContextValue::Strings(args)) => args.first().map(|arg| option_name(arg)).unwrap_or_default(),
+                _ => given.clone(),
+            };
+            conflict(&given, &prior).unwrap_or(UsageError::Twice(given))
+        }
         _ => {
             let text = error.render().to_string();
             let first = text.lines().next().unwrap_or_default();
@@ -441,7 +498,8 @@ fn environment(settings: &mut Settings, env: &dyn Fn(&str) -> Option<String>) ->
 pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Options, UsageError> {
     let mut settings = Settings::default();
     environment(&mut settings, env)?;
-    let cli = match Cli::try_parse_from(std::iter::once("wfpcheck".to_string()).chain(args.iter().cloned())) {
+    let matches = command().try_get_matches_from(std::iter::once("wfpcheck".to_string()).chain(args.iter().cloned()));
+    let cli = match matches.and_then(|matches| Cli::from_arg_matches(&matches)) {
         Ok(cli) => cli,
         Err(error) if error.kind() == ErrorKind::DisplayHelp => return Ok(Options::asking(true, false, settings)),
         Err(error) => return Err(usage_error(error)),
@@ -479,8 +537,6 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         replay: cli.replay,
         bench: cli.bench,
         scan: cli.scan,
-        help: false,
-        version: false,
         list_assumptions: cli.assumptions,
         sensitivity: cli.sensitivity,
         faults,
@@ -489,14 +545,14 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
         shard: cli.shard,
         merge: cli.merge,
         job: cli.job.unwrap_or(Shard::ALL),
-        settings,
+        ..Options::asking(false, false, settings)
     };
     options.refuse_combinations(args)?;
     Ok(options)
 }
 
 impl Options {
-    /// Options that only ask for the help or the version.
+    /// Options that only ask for the help or the version (with neither: every default).
     fn asking(help: bool, version: bool, settings: Settings) -> Options {
         Options {
             designs: Vec::new(),
@@ -521,79 +577,16 @@ impl Options {
         }
     }
 
-    /// Options that do not go together, each refused with what it does not take.
+    /// What clap's conflicts cannot say: `--assumptions` takes nothing else, `--shard`
+    /// and `--job` need `--faults`, `--replay` a parsable schedule and one row.
     fn refuse_combinations(&self, given: &[String]) -> Result<(), UsageError> {
-        let assumed = self.settings.assumptions != Readings::default();
-        let first =
-            |others: &[(&'static str, bool)]| others.iter().find(|(_, given)| *given).map(|(option, _)| *option);
         if self.list_assumptions {
             if let Some(other) = given.iter().find(|a| a.as_str() != "--assumptions") {
                 return Err(UsageError::AssumptionsAlone(other.clone()));
             }
         }
-        if self.sensitivity {
-            if let Some(option) = first(&[
-                ("--assume", assumed),
-                ("--replay", self.replay.is_some()),
-                ("--bench", self.bench.is_some()),
-                ("--scan", !self.scan.is_empty()),
-            ]) {
-                return Err(UsageError::SensitivityWith(option));
-            }
-        }
         if (self.shard.is_some() || self.job != Shard::ALL) && self.faults.is_none() {
             return Err(UsageError::ShardWithoutFaults);
-        }
-        if self.faults.is_some() {
-            if let Some(option) = first(&[
-                ("--plan", !self.plans.is_empty()),
-                ("--sensitivity", self.sensitivity),
-                ("--replay", self.replay.is_some()),
-                ("--bench", self.bench.is_some()),
-                ("--scan", !self.scan.is_empty()),
-                ("--merge", !self.merge.is_empty()),
-            ]) {
-                return Err(UsageError::FaultsWith(option));
-            }
-        }
-        if !self.merge.is_empty() {
-            if let Some(option) = first(&[
-                ("--design", !self.designs.is_empty()),
-                ("--scenario", !self.scenarios.is_empty()),
-                ("--plan", !self.plans.is_empty()),
-                ("--assume", assumed),
-                ("--sensitivity", self.sensitivity),
-                ("--replay", self.replay.is_some()),
-                ("--bench", self.bench.is_some()),
-                ("--scan", !self.scan.is_empty()),
-            ]) {
-                return Err(UsageError::MergeWith(option));
-            }
-        }
-        if !self.scan.is_empty() {
-            if let Some(option) = first(&[
-                ("--design", !self.designs.is_empty()),
-                ("--scenario", !self.scenarios.is_empty()),
-                ("--plan", !self.plans.is_empty()),
-                ("--replay", self.replay.is_some()),
-                ("--bench", self.bench.is_some()),
-                ("--format", self.format != Format::Text),
-            ]) {
-                return Err(UsageError::ScanAlone(option));
-            }
-        }
-        if self.counterexamples {
-            if let Some(option) = first(&[
-                ("--format", self.format != Format::Text),
-                ("--faults", self.faults.is_some()),
-                ("--merge", !self.merge.is_empty()),
-                ("--sensitivity", self.sensitivity),
-                ("--replay", self.replay.is_some()),
-                ("--bench", self.bench.is_some()),
-                ("--scan", !self.scan.is_empty()),
-            ]) {
-                return Err(UsageError::CounterexamplesWith(option));
-            }
         }
         if let Some(schedule) = &self.replay {
             if let Some(why) = explore::schedule_refusal(schedule) {

@@ -15,7 +15,7 @@ use crate::assumptions::{Readings, ASSUMPTIONS};
 use crate::designs::{self, DynDesign};
 use crate::expectations::{self, EXPECTED};
 use crate::explore::checker::RUNNING;
-use crate::explore::{self, Progress, Verdict};
+use crate::explore::{self, Progress, Settings, Verdict};
 use crate::render::{self, Row};
 use crate::scenarios::{self, Scenario};
 use crate::sweep::{self, Faults, Shard};
@@ -44,13 +44,22 @@ pub fn selection(options: &Options) -> (Vec<Arc<dyn DynDesign>>, ScenarioPlans) 
 
 /// Explores every selected design x scenario x plan.
 pub fn explore_all(options: &Options) -> Vec<Row> {
+    each_row(options, |design, scenario, plan, settings| Row::new(explore::explore(design, scenario, plan, settings)))
+}
+
+/// What `explore_row` makes of every selected design x scenario x plan, in report order,
+/// each given the row's own settings (its declared loom bound).
+pub fn each_row<T>(
+    options: &Options,
+    mut explore_row: impl FnMut(&Arc<dyn DynDesign>, &Scenario, &FaultPlan, &Settings) -> T,
+) -> Vec<T> {
     let (designs, scenarios) = selection(options);
     let mut rows = Vec::new();
     for (scenario, plans) in &scenarios {
         for design in &designs {
             for plan in plans {
                 let settings = expectations::settings_for(design.name(), scenario.name, &options.settings);
-                rows.push(Row::new(explore::explore(design, scenario, plan, &settings)));
+                rows.push(explore_row(design, scenario, plan, &settings));
                 if options.settings.progress.is_some() {
                     eprint!("\r\x1b[K");
                 }

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{self as cli, Options};
 use crate::assumptions::{Readings, ASSUMPTIONS};
-use crate::expectations;
 use crate::explore::checker::RUNNING;
 use crate::explore::{self, Verdict};
 use crate::render::{self, Row};
@@ -73,30 +72,19 @@ impl SensitivityRow {
 
 /// Explores every selected design x scenario x plan under every reading.
 pub fn explore_all(options: &Options) -> Vec<SensitivityRow> {
-    let (designs, scenarios) = cli::selection(options);
     let variations: Vec<Readings> = Readings::one_changed();
-    let mut rows = Vec::new();
-    for (scenario, plans) in &scenarios {
-        for design in &designs {
-            for plan in plans {
-                let base = expectations::settings_for(design.name(), scenario.name, &options.settings);
-                let default = Row::new(explore::explore(design, scenario, plan, &base));
-                let under = variations
-                    .iter()
-                    .map(|readings| {
-                        let settings = explore::Settings { assumptions: *readings, ..base.clone() };
-                        let row = Row::new(explore::explore(design, scenario, plan, &settings));
-                        (readings.changed().join(", "), row)
-                    })
-                    .collect();
-                rows.push(SensitivityRow { default, under });
-                if options.settings.progress.is_some() {
-                    eprint!("\r\x1b[K");
-                }
-            }
-        }
-    }
-    rows
+    cli::each_row(options, |design, scenario, plan, base| {
+        let default = Row::new(explore::explore(design, scenario, plan, base));
+        let under = variations
+            .iter()
+            .map(|readings| {
+                let settings = explore::Settings { assumptions: *readings, ..base.clone() };
+                let row = Row::new(explore::explore(design, scenario, plan, &settings));
+                (readings.changed().join(", "), row)
+            })
+            .collect();
+        SensitivityRow { default, under }
+    })
 }
 
 /// The text report: a line per row, robust or the readings that change its verdict.

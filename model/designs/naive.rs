@@ -12,6 +12,7 @@ use crate::netebpfext::{
 use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 #[derive(Debug, Default, Clone, Copy)]
+/// The code that failed in #3728: one global engine handle, a transaction per attach on it.
 pub struct Naive;
 
 /// Naive is its own base: it writes every body (a body it left out would call itself).

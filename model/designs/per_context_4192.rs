@@ -14,6 +14,7 @@ pub const UNLOAD_TRIES_MAX: u32 = 10;
 pub const CLEANUP_WAIT_S: u32 = 10;
 
 #[derive(Debug, Default, Clone, Copy)]
+/// #4192: #3866's per-context handles, and unload's clean-up of the contexts left.
 pub struct PerContext4192;
 
 impl Design for PerContext4192 {

@@ -13,6 +13,7 @@ use crate::wfp::{ContextId, FilterId, Handle, SessionOptions, Status};
 pub const DELETE_TRIES_MAX: u32 = 3;
 
 #[derive(Debug, Default, Clone, Copy)]
+/// #5472: #4192, with a timed-out filter delete tried again.
 pub struct PerContext5472;
 
 impl Design for PerContext5472 {

@@ -47,6 +47,7 @@ pub enum CheckerKind {
 }
 
 impl CheckerKind {
+    /// The checker's name in reports and expectations.
     pub const fn name(self) -> &'static str {
         match self {
             CheckerKind::Loom => "loom",

@@ -49,6 +49,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict's name in reports and expectations.
     pub const fn name(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -137,6 +138,9 @@ pub struct Settings {
     /// threads: stop at the first run with a violation (reproducing a failure), rather
     /// than counting how many of the runs fail.
     pub threads_stop_at_violation: bool,
+    /// Properties a user's test adds, beside the built-in ones and the scenario's:
+    /// `always` ones every execution is checked against, `sometimes` ones to reach.
+    pub properties: Vec<Property>,
     /// Called every [`PROGRESS_EVERY`] executions (the report command prints it).
     pub progress: Option<fn(&Progress)>,
     /// Record every call site of every execution in the report's census (the fault sweep).
@@ -149,10 +153,15 @@ pub const PROGRESS_EVERY: u64 = 1_000;
 /// Where a long exploration is.
 #[derive(Debug, Clone)]
 pub struct Progress {
+    /// The design explored.
     pub design: String,
+    /// The scenario explored.
     pub scenario: String,
+    /// The plan explored.
     pub plan: String,
+    /// Executions so far.
     pub executions: u64,
+    /// Real time so far.
     pub elapsed: Duration,
 }
 
@@ -174,6 +183,7 @@ impl Default for Settings {
             shuttle_steps_max: 10_000,
             threads_repetitions: 1_000,
             threads_stop_at_violation: false,
+            properties: Vec::new(),
             progress: None,
             census: false,
         }
@@ -183,9 +193,11 @@ impl Default for Settings {
 /// The first violation an exploration found, and the execution that shows it.
 #[derive(Debug, Clone)]
 pub struct Counterexample {
+    /// The first property the execution broke.
     pub violation: Violation,
     /// Other properties the same execution broke.
     pub also: Vec<Property>,
+    /// The execution's log, up to where it ended.
     pub events: Vec<Event>,
     /// Which execution (counting from 1) it was.
     pub execution: u64,
@@ -198,13 +210,19 @@ pub struct Counterexample {
 /// What one exploration found.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The design's name.
     pub design: String,
+    /// The scenario's name.
     pub scenario: String,
+    /// The plan's name.
     pub plan: String,
+    /// The checker that explored it.
     pub checker: CheckerKind,
+    /// What the exploration proves (or does not).
     pub verdict: Verdict,
     /// Why that verdict, in a sentence.
     pub why: String,
+    /// Executions run.
     pub executions: u64,
     /// Distinct call-level traces: sequences of (thread, engine call, result).
     pub traces: u64,
@@ -214,7 +232,9 @@ pub struct Report {
     pub assumptions: Readings,
     /// How much of the schedule space was covered.
     pub search: Search,
+    /// Real time taken (never in a snapshot).
     pub elapsed: Duration,
+    /// The first violation found, with its execution.
     pub counterexample: Option<Counterexample>,
     /// Each `sometimes` target, and whether some execution reached it.
     pub targets: Vec<(String, bool)>,
@@ -263,6 +283,8 @@ pub(crate) struct Shared {
     pub design: Arc<dyn DynDesign>,
     pub scenario: Scenario,
     pub plan: FaultPlan,
+    /// The `always` properties every execution is checked against.
+    pub always: Vec<Property>,
     pub targets: Vec<Sometimes>,
     pub settings: Settings,
     pub started: Instant,
@@ -284,7 +306,8 @@ impl Shared {
         plan: &FaultPlan,
         settings: &Settings,
     ) -> Shared {
-        let targets = properties::sometimes(scenario, plan);
+        let added: [&[Property]; 2] = [&scenario.properties, &settings.properties];
+        let targets = properties::sometimes(&scenario.must_reach, plan, &added);
         Shared {
             design: design.clone(),
             scenario: scenario.clone(),
@@ -294,6 +317,7 @@ impl Shared {
                 executions_cap: settings.executions_max,
                 ..Tally::default()
             }),
+            always: properties::always(&added),
             targets,
             settings: settings.clone(),
             started: Instant::now(),
@@ -352,7 +376,7 @@ impl Shared {
     /// Checks a finished execution. At a violation the checkers stop exploring
     /// (`Checker::stop_exploring`); real threads go on counting.
     fn end_execution(&self, record: ExecutionRecord) {
-        let checked = properties::check(&record, &self.targets);
+        let checked = properties::check(&record, &self.always, &self.targets);
         self.tally.with(|t| {
             t.traces.insert(trace_key(&record.events));
             if self.settings.census {
@@ -554,8 +578,12 @@ pub(crate) fn explore_with<C: Checker>(
     if let Some(why) = refusal(&**design) {
         return refused(why);
     }
-    let watch = Arc::new(watchdog::Watch::new());
     let mut shared = Shared::new::<C>(design, scenario, plan, settings);
+    if let Some(why) = properties::refusal(&shared.always, &shared.targets) {
+        shared.stop(Stop::Refused(why));
+        return shared.report(bound, search, "refused");
+    }
+    let watch = Arc::new(watchdog::Watch::new());
     shared.watch = Some(watch.clone());
     let shared = Arc::new(shared);
     let explored = shared.clone();

@@ -28,6 +28,7 @@ pub trait Design: Send + Sync + 'static {
     /// What it costs or relies on: timeouts, leaked objects, fair scheduling.
     fn trade_offs(&self) -> &'static str;
 
+    /// The design's state for a new execution.
     fn new_state(&self) -> Self::State;
 
     /// The text of every source file the design's code is in (`&[include_str!("my_design.rs")]`).
@@ -130,28 +131,41 @@ pub type AnyState = dyn Any + Send + Sync;
 /// [`Design`] with its state type erased, so designs can sit in one list.
 /// Implemented for every [`Design`]; implement [`Design`], not this.
 pub trait DynDesign: Send + Sync + 'static {
+    /// [`Design::name`].
     fn name(&self) -> &'static str;
+    /// [`Design::summary`].
     fn summary(&self) -> &'static str;
+    /// [`Design::trade_offs`].
     fn trade_offs(&self) -> &'static str;
+    /// [`Design::new_state`], type-erased.
     fn new_state(&self) -> Box<AnyState>;
+    /// [`Design::sources`].
     fn sources(&self) -> &'static [&'static str];
+    /// [`Design::initialize_wfp_components`].
     fn initialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Status>;
+    /// [`Design::uninitialize_objects`].
     fn uninitialize_objects(&self, state: &AnyState, driver: Driver<'_>) -> Result<(), Hung>;
+    /// [`Design::hook_provider_unregister`].
     fn hook_provider_unregister<'a>(
         &self,
         state: &AnyState,
         driver: Driver<'a>,
         provider: &'a Provider,
     ) -> Result<(), Hung>;
+    /// [`Design::uninitialize_wfp_components`].
     fn uninitialize_wfp_components(&self, state: &AnyState, driver: Driver<'_>);
+    /// [`Design::attach_client`].
     fn attach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure>;
+    /// [`Design::detach_client`].
     fn detach_client<'a>(&self, state: &AnyState, driver: Driver<'a>, provider: &'a Provider, client: u32);
+    /// [`Design::create_filter_context`].
     fn create_filter_context<'a>(
         &self,
         state: &AnyState,
         driver: Driver<'a>,
         client: Client<'a>,
     ) -> Result<ContextId, OpFailure>;
+    /// [`Design::delete_filter_context`].
     fn delete_filter_context<'a>(
         &self,
         state: &AnyState,
@@ -159,7 +173,9 @@ pub trait DynDesign: Send + Sync + 'static {
         provider: &'a Provider,
         context: ContextId,
     );
+    /// [`Design::clean_up_filter_context`].
     fn clean_up_filter_context(&self, state: &AnyState, driver: Driver<'_>, context: ContextId);
+    /// [`Design::add_wfp_filters`].
     fn add_wfp_filters(
         &self,
         state: &AnyState,
@@ -168,6 +184,8 @@ pub trait DynDesign: Send + Sync + 'static {
         filters: &[FilterSpec],
         context: ContextId,
     ) -> Result<Vec<FilterId>, Status>;
+    /// [`Design::delete_wfp_filters`].
     fn delete_wfp_filters(&self, state: &AnyState, driver: Driver<'_>, handle: Handle, context: ContextId);
+    /// [`Design::filter_change_notify`].
     fn filter_change_notify(&self, state: &AnyState, driver: Driver<'_>, filter: FilterId, context: ContextId);
 }

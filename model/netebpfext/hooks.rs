@@ -7,9 +7,13 @@
 //! 55e4ffa8). A filter whose table gives no sublayer (`NULL`) is added on
 //! `EBPF_DEFAULT_SUBLAYER`, as `net_ebpf_extension_add_wfp_filters` does.
 
+/// `EBPF_WFP_PROVIDER`: netebpfext's WFP provider.
 pub const PROVIDER: &str = "EBPF_WFP_PROVIDER";
+/// `EBPF_DEFAULT_SUBLAYER`.
 pub const DEFAULT_SUBLAYER: &str = "EBPF_DEFAULT_SUBLAYER";
+/// The sublayer of the cgroup connect4 hook.
 pub const CGROUP_CONNECT_V4_SUBLAYER: &str = "EBPF_HOOK_CGROUP_CONNECT_V4_SUBLAYER";
+/// The sublayer of the cgroup connect6 hook.
 pub const CGROUP_CONNECT_V6_SUBLAYER: &str = "EBPF_HOOK_CGROUP_CONNECT_V6_SUBLAYER";
 
 /// The sublayers start-up adds, in order (`_net_ebpf_ext_sublayers`).
@@ -62,8 +66,11 @@ pub const WILDCARD_COMPARTMENT: u32 = 0;
 /// One filter a hook adds for each filter context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FilterTemplate {
+    /// The WFP layer the filter sits at.
     pub layer: &'static str,
+    /// Its sublayer.
     pub sublayer: &'static str,
+    /// The callout it names.
     pub callout: &'static str,
 }
 
@@ -71,7 +78,9 @@ pub struct FilterTemplate {
 /// (`_net_ebpf_extension_sock_addr_on_client_attach`, `_net_ebpf_extension_bind_on_client_attach`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookFamily {
+    /// `net_ebpf_ext_sock_addr.c`.
     SockAddr,
+    /// `net_ebpf_ext_bind.c`.
     Bind,
 }
 
@@ -95,8 +104,11 @@ pub struct Hook {
     pub attach_type: &'static str,
     /// The name its provider's push lock has in logs.
     pub push_lock: &'static str,
+    /// Which extension file's attach callback serves it.
     pub family: HookFamily,
+    /// Whether clients share a filter context.
     pub attach_capability: AttachCapability,
+    /// Its filter table: one filter per entry for each filter context.
     pub filters: &'static [FilterTemplate],
 }
 
@@ -104,6 +116,7 @@ const fn filter(layer: &'static str, sublayer: &'static str, callout: &'static s
     FilterTemplate { layer, sublayer, callout }
 }
 
+/// `EBPF_ATTACH_TYPE_CGROUP_INET4_CONNECT`: connect4.
 pub static CONNECT4: Hook = Hook {
     name: "connect4",
     push_lock: "connect4 push lock",
@@ -117,6 +130,7 @@ pub static CONNECT4: Hook = Hook {
     ],
 };
 
+/// `EBPF_ATTACH_TYPE_CGROUP_INET6_CONNECT`: connect6.
 pub static CONNECT6: Hook = Hook {
     name: "connect6",
     push_lock: "connect6 push lock",
@@ -129,6 +143,7 @@ pub static CONNECT6: Hook = Hook {
     ],
 };
 
+/// `EBPF_ATTACH_TYPE_CGROUP_INET4_RECV_ACCEPT`: recv_accept4.
 pub static RECV_ACCEPT4: Hook = Hook {
     name: "recv_accept4",
     push_lock: "recv_accept4 push lock",
@@ -138,6 +153,7 @@ pub static RECV_ACCEPT4: Hook = Hook {
     filters: &[filter("ALE_AUTH_RECV_ACCEPT_V4", DEFAULT_SUBLAYER, "EBPF_HOOK_ALE_AUTH_RECV_ACCEPT_V4_CALLOUT")],
 };
 
+/// `EBPF_ATTACH_TYPE_CGROUP_INET6_RECV_ACCEPT`: recv_accept6.
 pub static RECV_ACCEPT6: Hook = Hook {
     name: "recv_accept6",
     push_lock: "recv_accept6 push lock",

@@ -11,15 +11,23 @@ use crate::wfp::{Actor, CallEvent, ContextId, EngineEvent, FilterId, Recorder, S
 /// A netebpfext operation, as a scenario step names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// `DriverEntry`'s start-up.
     Startup,
+    /// A client's attach at a hook.
     Attach {
+        /// The hook's name.
         hook: &'static str,
+        /// The client.
         client: u32,
     },
+    /// A client's detach from a hook.
     Detach {
+        /// The hook's name.
         hook: &'static str,
+        /// The client.
         client: u32,
     },
+    /// The driver's unload.
     Unload,
     /// netebpfext stopped and started again while the driver stays loaded.
     Restart,
@@ -78,47 +86,66 @@ pub struct OpFailure {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What one event of the log is.
 pub enum EventKind {
     /// What the engine did: a call, a wait for the transaction lock, a delete notification.
     Engine(EngineEvent),
+    /// A netebpfext operation started.
     OpStart(Op),
+    /// A netebpfext operation returned.
     OpEnd {
+        /// The operation.
         op: Op,
+        /// How it failed, if it did.
         failure: Option<OpFailure>,
     },
     /// netebpfext created a filter context for a client's attach; `layers` are its hook's
     /// filter table, one entry per filter the context must have in the engine.
     ContextCreated {
+        /// The new context.
         context: ContextId,
+        /// The client whose attach created it.
         client: u32,
+        /// Its hook's filter table.
         layers: Vec<&'static str>,
     },
     /// A client's attach found a matching filter context and joined it.
     ContextJoined {
+        /// The context.
         context: ContextId,
+        /// The client that joined it.
         client: u32,
     },
     /// A client left its filter context; `last`: no client is left, so the filters
     /// netebpfext recorded for it (`filters`) are deleted next.
     ClientLeft {
+        /// The context.
         context: ContextId,
+        /// The client that left.
         client: u32,
+        /// No client is left.
         last: bool,
+        /// The filters netebpfext recorded for the context.
         filters: Vec<FilterId>,
     },
     /// A filter context's memory was freed (its last reference dropped, or cleaned up).
     ContextFreed {
+        /// The context freed.
         context: ContextId,
     },
     /// A netebpfext lock was taken or released.
     Lock {
+        /// The lock's name.
         name: &'static str,
+        /// Taken (`true`) or released.
         taken: bool,
     },
     /// Unload waits for `provider`'s rundown and the wait never ends: `contexts` are never
     /// freed. Unload stops here.
     Hung {
+        /// The provider whose rundown unload waits for.
         provider: &'static str,
+        /// The contexts that keep it from running down.
         contexts: Vec<ContextId>,
     },
     /// Anything else worth showing in a counterexample.
@@ -126,8 +153,11 @@ pub enum EventKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One event of an execution's log.
 pub struct Event {
+    /// The thread it happened on.
     pub actor: Actor,
+    /// What happened.
     pub kind: EventKind,
 }
 
@@ -139,10 +169,12 @@ pub struct Log(Arc<Unmodelled<Vec<Event>>>);
 pub const EVENTS_MAX: usize = 100_000;
 
 impl Log {
+    /// An empty log.
     pub fn new() -> Log {
         Log::default()
     }
 
+    /// Records `kind` as done by `actor`; at most [`EVENTS_MAX`] events.
     pub fn push(&self, actor: Actor, kind: EventKind) {
         self.0.with(|events| {
             assert!(events.len() < EVENTS_MAX, "event log exceeded {EVENTS_MAX} events");
@@ -150,6 +182,7 @@ impl Log {
         });
     }
 
+    /// Every event so far, in order.
     pub fn snapshot(&self) -> Vec<Event> {
         self.0.with(|events| events.clone())
     }

@@ -56,9 +56,13 @@ pub fn attach_failure(wfp: Status, ebpf: EbpfResult) -> OpFailure {
 /// Only the design's own code reads these; the properties read the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterState {
+    /// `NET_EBPF_EXT_WFP_FILTER_ADDED`.
     Added,
+    /// `NET_EBPF_EXT_WFP_FILTER_DELETING`: its delete is under way.
     Deleting,
+    /// `NET_EBPF_EXT_WFP_FILTER_DELETED`.
     Deleted,
+    /// `NET_EBPF_EXT_WFP_FILTER_DELETE_FAILED`: its delete returned a failure.
     DeleteFailed,
 }
 
@@ -67,11 +71,14 @@ pub enum FilterState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FilterEntry {
     id: FilterId,
+    /// What netebpfext knows of it.
     pub state: FilterState,
+    /// The status of its last delete, if that failed.
     pub error_code: Option<Status>,
 }
 
 impl FilterEntry {
+    /// The filter's id in the engine.
     pub fn id(&self) -> FilterId {
         self.id
     }
@@ -81,14 +88,19 @@ impl FilterEntry {
 /// are the end state the properties read; a body reaches them only through [`Driver`].
 #[derive(Debug, Clone)]
 pub struct FilterContext {
+    /// The context's raw pointer, as the model numbers contexts.
     pub id: ContextId,
+    /// The hook whose attach created it.
     pub hook: &'static Hook,
+    /// The compartment its clients attached in.
     pub compartment: u32,
+    /// The clients attached to it.
     pub clients: Vec<u32>,
     /// `reference_count`: 1 for the context itself, plus what `REFERENCE_FILTER_CONTEXT` added.
     pub references: i64,
     /// `wfp_engine_handle` (#3866): the context's own engine handle, if its design opens one.
     pub engine_handle: Option<Handle>,
+    /// Its filters (`filter_ids`).
     pub filters: Vec<FilterEntry>,
     /// Its memory was freed (`ExFreePool` in `CLEAN_UP_FILTER_CONTEXT`).
     pub freed: bool,
@@ -96,6 +108,7 @@ pub struct FilterContext {
 
 /// One hook provider.
 pub struct Provider {
+    /// The hook it serves.
     pub hook: &'static Hook,
     /// The provider's `EX_PUSH_LOCK` ([`Driver::acquire_push_lock`]).
     push_lock: Mutex<()>,
@@ -113,8 +126,11 @@ pub struct Provider {
 /// (clients of one hook and compartment share a filter context).
 #[derive(Clone, Copy)]
 pub struct Client<'a> {
+    /// The hook provider the client attaches to.
     pub provider: &'a Provider,
+    /// The client's id (the scenario numbers clients).
     pub id: u32,
+    /// The compartment its attach names.
     pub compartment: u32,
 }
 
@@ -126,6 +142,7 @@ pub struct Hung;
 /// What removing a client from its filter context found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientRemoved {
+    /// The context the client was on.
     pub context: ContextId,
     /// No client is left: the context is off its provider's list.
     pub last: bool,
@@ -149,7 +166,7 @@ impl Drop for Held<'_> {
 }
 
 /// netebpfext, loaded once per execution.
-pub struct Extension {
+pub(crate) struct Extension {
     me: Weak<Extension>,
     engine: Arc<Engine>,
     /// The execution's log, which the engine writes to as well.
@@ -186,30 +203,37 @@ pub struct Driver<'a> {
 
 /// The WFP calls, each one call into the engine as `actor`, with the engine's statuses.
 impl<'a> Driver<'a> {
+    /// `FwpmEngineOpen0`: a session with `session`'s options.
     pub fn fwpm_engine_open(&self, session: SessionOptions) -> Result<Handle, Status> {
         self.engine().engine_open(self.actor, session)
     }
 
+    /// `FwpmEngineClose0`.
     pub fn fwpm_engine_close(&self, handle: Handle) -> Result<(), Status> {
         self.engine().engine_close(self.actor, handle)
     }
 
+    /// `FwpmTransactionBegin0`.
     pub fn fwpm_transaction_begin(&self, handle: Handle) -> Result<(), Status> {
         self.engine().transaction_begin(self.actor, handle)
     }
 
+    /// `FwpmTransactionCommit0`.
     pub fn fwpm_transaction_commit(&self, handle: Handle) -> Result<(), Status> {
         self.engine().transaction_commit(self.actor, handle)
     }
 
+    /// `FwpmTransactionAbort0`.
     pub fn fwpm_transaction_abort(&self, handle: Handle) -> Result<(), Status> {
         self.engine().transaction_abort(self.actor, handle)
     }
 
+    /// `FwpmProviderAdd0`.
     pub fn fwpm_provider_add(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
         self.engine().provider_add(self.actor, handle, key)
     }
 
+    /// `FwpmSubLayerAdd0`, in `provider`'s name if given.
     pub fn fwpm_sublayer_add(
         &self,
         handle: Handle,
@@ -231,6 +255,7 @@ impl<'a> Driver<'a> {
         self.engine().callout_register(self.actor, key, notify)
     }
 
+    /// `FwpmCalloutAdd0`, in `provider`'s name if given.
     pub fn fwpm_callout_add(
         &self,
         handle: Handle,
@@ -240,10 +265,12 @@ impl<'a> Driver<'a> {
         self.engine().callout_add(self.actor, handle, key, provider)
     }
 
+    /// `FwpmFilterAdd0`: the filter's id.
     pub fn fwpm_filter_add(&self, handle: Handle, filter: &FilterSpec) -> Result<FilterId, Status> {
         self.engine().filter_add(self.actor, handle, *filter)
     }
 
+    /// `FwpmFilterDeleteById0`.
     pub fn fwpm_filter_delete_by_id(&self, handle: Handle, id: FilterId) -> Result<(), Status> {
         self.engine().filter_delete_by_id(self.actor, handle, id)
     }
@@ -253,14 +280,17 @@ impl<'a> Driver<'a> {
         self.engine().callout_unregister(self.actor, key)
     }
 
+    /// `FwpmCalloutDeleteByKey0`.
     pub fn fwpm_callout_delete_by_key(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
         self.engine().callout_delete_by_key(self.actor, handle, key)
     }
 
+    /// `FwpmSubLayerDeleteByKey0`.
     pub fn fwpm_sublayer_delete_by_key(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
         self.engine().sublayer_delete_by_key(self.actor, handle, key)
     }
 
+    /// `FwpmProviderDeleteByKey0`.
     pub fn fwpm_provider_delete_by_key(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
         self.engine().provider_delete_by_key(self.actor, handle, key)
     }
@@ -269,26 +299,32 @@ impl<'a> Driver<'a> {
 /// The design's bodies, called through the design so that an override is what every
 /// path runs.
 impl<'a> Driver<'a> {
+    /// The design's `hook_provider_unregister`.
     pub fn hook_provider_unregister(&self, provider: &'a Provider) -> Result<(), Hung> {
         self.ext.design.hook_provider_unregister(self.state(), *self, provider)
     }
 
+    /// The design's `uninitialize_wfp_components`.
     pub fn uninitialize_wfp_components(&self) {
         self.ext.design.uninitialize_wfp_components(self.state(), *self)
     }
 
+    /// The design's `create_filter_context`.
     pub fn create_filter_context(&self, client: Client<'a>) -> Result<ContextId, OpFailure> {
         self.ext.design.create_filter_context(self.state(), *self, client)
     }
 
+    /// The design's `delete_filter_context`.
     pub fn delete_filter_context(&self, provider: &'a Provider, context: ContextId) {
         self.ext.design.delete_filter_context(self.state(), *self, provider, context)
     }
 
+    /// The design's `clean_up_filter_context`.
     pub fn clean_up_filter_context(&self, context: ContextId) {
         self.ext.design.clean_up_filter_context(self.state(), *self, context)
     }
 
+    /// The design's `add_wfp_filters`.
     pub fn add_wfp_filters(
         &self,
         handle: Handle,
@@ -298,6 +334,7 @@ impl<'a> Driver<'a> {
         self.ext.design.add_wfp_filters(self.state(), *self, handle, filters, context)
     }
 
+    /// The design's `delete_wfp_filters`.
     pub fn delete_wfp_filters(&self, handle: Handle, context: ContextId) {
         self.ext.design.delete_wfp_filters(self.state(), *self, handle, context)
     }
@@ -337,6 +374,7 @@ impl<'a> Driver<'a> {
         self.ext.global.with(|g| *g)
     }
 
+    /// Sets `_fwp_engine_handle` (start-up and unload only, when one thread runs).
     pub fn set_global_engine_handle(&self, handle: Option<Handle>) {
         self.ext.global.with(|g| *g = handle)
     }
@@ -380,6 +418,7 @@ impl<'a> Driver<'a> {
             .with_live(context, self.actor, "set its engine handle", |ctx| ctx.engine_handle = Some(handle));
     }
 
+    /// #3866's `wfp_engine_handle` of `context`, if it has one.
     pub fn filter_context_engine_handle(&self, context: ContextId) -> Option<Handle> {
         self.ext.contexts.with_live(context, self.actor, "read its engine handle", |ctx| ctx.engine_handle).flatten()
     }
@@ -665,16 +704,14 @@ impl Extension {
         self.log().push(actor, EventKind::Note(text));
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
+    /// The provider of the hook named `hook`.
     pub fn provider(&self, hook: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.hook.name == hook)
     }
 
-    fn provider_or_panic(&self, hook: &str) -> &Provider {
-        self.provider(hook).unwrap_or_else(|| panic!("no hook provider `{hook}`"))
+    /// The provider of `hook`: every hook of [`HOOKS`] has one, registered at start-up.
+    fn provider_of(&self, hook: &'static Hook) -> &Provider {
+        self.provider(hook.name).unwrap_or_else(|| panic!("`{}` is not a hook of netebpfext's HOOKS", hook.name))
     }
 
     /// WFP delivers `FWPS_CALLOUT_NOTIFY_DELETE_FILTER` for `filter`, whose raw context is
@@ -749,8 +786,8 @@ impl Extension {
     /// The client registers with NMR (`NmrRegisterClient`): NMR attaches it at once if its
     /// provider is registered; if not, ebpfcore's attach fails (assumed: it does not wait
     /// for the provider) and the client is deregistered.
-    pub fn attach(&self, actor: Actor, hook: &str, client: u32, compartment: u32) -> Result<(), OpFailure> {
-        let provider = self.provider_or_panic(hook);
+    pub fn attach(&self, actor: Actor, hook: &'static Hook, client: u32, compartment: u32) -> Result<(), OpFailure> {
+        let provider = self.provider_of(hook);
         let _nmr = self.nmr_lock(provider);
         if !provider.registered.with(|registered| *registered) {
             let op = Op::Attach { hook: provider.hook.name, client };
@@ -781,8 +818,8 @@ impl Extension {
 
     /// A client detaches from `hook`. Detach reports nothing back (it returns
     /// `STATUS_PENDING`); a failed delete shows only in the log.
-    pub fn detach(&self, actor: Actor, hook: &str, client: u32) {
-        let provider = self.provider_or_panic(hook);
+    pub fn detach(&self, actor: Actor, hook: &'static Hook, client: u32) {
+        let provider = self.provider_of(hook);
         let _nmr = self.nmr_lock(provider);
         self.clients.with(|clients| clients.retain(|(h, c, _)| (*h, *c) != (provider.hook, client)));
         if self.bound_clients(provider).contains(&client) {

@@ -13,7 +13,7 @@ macro_rules! call_kinds {
         /// The engine calls a fault can be injected into.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum CallKind {
-            $($variant,)*
+            $(#[doc = concat!("`", $api, "`.")] $variant,)*
         }
 
         impl CallKind {
@@ -64,7 +64,9 @@ pub const THREADS_MAX: usize = 4;
 /// Who made a call: the main thread (start-up and unload) or a worker thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Actor {
+    /// The main thread: start-up and unload.
     Main,
+    /// Worker thread `tN`.
     Thread(u8),
 }
 
@@ -83,19 +85,26 @@ pub type ContextId = u64;
 /// An explicit transaction, and the thread whose Begin opened it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TxnRef {
+    /// The transaction.
     pub id: TxnId,
+    /// The thread whose Begin opened it.
     pub began_by: Actor,
 }
 
 /// What a call names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
+    /// Nothing (Begin, Commit, Abort, Open, Close).
     None,
+    /// An object by key (provider, sublayer, callout).
     Key(&'static str),
+    /// A filter by id.
     Filter(FilterId),
     /// A filter being added: its layer and the filter context it carries.
     NewFilter {
+        /// Its layer.
         layer: &'static str,
+        /// Its raw context.
         context: ContextId,
     },
 }
@@ -103,32 +112,57 @@ pub enum Target {
 /// What a successful call returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CallOk {
+    /// Done.
     Done,
+    /// A session opened: its handle.
     Opened(SessionId),
+    /// A filter added: its id.
     Added(FilterId),
 }
 
 /// A change to the committed (visible to all) engine state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
-    FilterAdded { id: FilterId, context: ContextId, layer: &'static str },
-    FilterRemoved { id: FilterId, context: ContextId },
+    /// A filter was committed.
+    FilterAdded {
+        /// The filter.
+        id: FilterId,
+        /// Its raw context.
+        context: ContextId,
+        /// Its layer.
+        layer: &'static str,
+    },
+    /// A filter was removed.
+    FilterRemoved {
+        /// The filter.
+        id: FilterId,
+        /// Its raw context.
+        context: ContextId,
+    },
+    /// An object was committed (by key).
     ObjectAdded(&'static str),
+    /// An object was removed (by key).
     ObjectRemoved(&'static str),
 }
 
 /// One engine call, recorded when it returns.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CallEvent {
+    /// The function called.
     pub kind: CallKind,
     /// Which call of its kind by its thread this is, counting from 1 (a fault plan's occurrence).
     pub occurrence: u32,
+    /// What it named.
     pub target: Target,
+    /// The session it was called on, if any.
     pub session: Option<SessionId>,
     /// The explicit transaction the call ran in (for Begin: opened; Commit and Abort: ended).
     pub txn: Option<TxnRef>,
+    /// What it returned.
     pub result: Result<CallOk, Status>,
+    /// The fault injected into it, if one was.
     pub fault: Option<FaultKind>,
+    /// What it changed in the committed state.
     pub effects: Vec<Effect>,
 }
 
@@ -139,17 +173,26 @@ pub enum EngineEvent {
     Call(CallEvent),
     /// A call found the transaction lock held by another session and waits for it.
     Wait {
+        /// The call that waits.
         kind: CallKind,
+        /// The session it waits on.
         session: SessionId,
+        /// The session holding the lock.
         holder: SessionId,
         /// The session's wait can time out (W3): a `times_out` fault can fire here.
         can_time_out: bool,
     },
     /// WFP told a callout's notify function that a filter naming it was deleted.
-    Notify { filter: FilterId, context: ContextId },
+    Notify {
+        /// The filter deleted.
+        filter: FilterId,
+        /// Its raw context.
+        context: ContextId,
+    },
 }
 
 /// Where the engine writes what it did, in the order it happened.
 pub trait Recorder: Send + Sync {
+    /// Records that `actor` made the engine do `event`.
     fn record(&self, actor: Actor, event: EngineEvent);
 }

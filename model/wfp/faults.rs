@@ -46,8 +46,10 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
+    /// Every fault kind, in print order.
     pub const ALL: [FaultKind; 3] = [FaultKind::Fails, FaultKind::InUse, FaultKind::TimesOut];
 
+    /// Its name in plan names.
     pub const fn name(self) -> &'static str {
         match self {
             FaultKind::Fails => "fails",
@@ -77,6 +79,7 @@ pub enum Occurrence {
 }
 
 impl Occurrence {
+    /// Whether it names the `occurrence`-th call.
     pub fn matches(self, occurrence: u32) -> bool {
         self == Occurrence::Every || self == Occurrence::Nth(occurrence)
     }
@@ -96,8 +99,11 @@ impl fmt::Display for Occurrence {
 pub struct Fault {
     /// A worker thread, or `main` (start-up and unload).
     pub actor: Actor,
+    /// The kind of call.
     pub kind: CallKind,
+    /// Which of them.
     pub occurrence: Occurrence,
+    /// What happens there.
     pub fault: FaultKind,
 }
 
@@ -117,24 +123,31 @@ pub struct FaultPlan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `<thread>.<call><n>.<fails|in_use|times_out>` with <thread> `main` or `t0`, `t1`, ..., <n> the call's occurrence from 1 or `*` for every one, and <call> one of {calls}")]
 pub struct PlanError {
+    /// The plan as given.
     pub text: String,
+    /// What is wrong with it.
     pub why: &'static str,
+    /// The call names a plan may use.
     pub calls: String,
 }
 
 impl FaultPlan {
+    /// No fault.
     pub const NONE: FaultPlan = FaultPlan { faults: Vec::new() };
 
+    /// A plan of `faults`, in a canonical order.
     pub fn new(mut faults: Vec<Fault>) -> FaultPlan {
         faults.sort();
         faults.dedup();
         FaultPlan { faults }
     }
 
+    /// A plan of one fault.
     pub fn one(actor: Actor, kind: CallKind, occurrence: u32, fault: FaultKind) -> FaultPlan {
         FaultPlan::new(vec![Fault { actor, kind, occurrence: Occurrence::Nth(occurrence), fault }])
     }
 
+    /// Its faults.
     pub fn faults(&self) -> &[Fault] {
         &self.faults
     }
@@ -213,8 +226,11 @@ impl fmt::Display for FaultPlan {
 /// One call some execution made: the `occurrence`-th call of `kind` by `actor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CallSite {
+    /// The thread.
     pub actor: Actor,
+    /// The kind of call.
     pub kind: CallKind,
+    /// Which of them, from 1.
     pub occurrence: u32,
 }
 
@@ -223,6 +239,7 @@ pub struct CallSite {
 /// session whose wait can time out (W3), so that a `times_out` can fire there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Census {
+    /// Every call site, and whether a `times_out` can fire there.
     pub sites: BTreeMap<CallSite, bool>,
     /// Every execution was explored and recorded: no limit and no panic stopped it.
     pub complete: bool,

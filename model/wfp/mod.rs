@@ -102,6 +102,7 @@ impl TxnWait {
 pub struct SessionOptions {
     /// `FWPM_SESSION_FLAG_DYNAMIC`: the session's objects go when it ends.
     pub dynamic: bool,
+    /// How long its calls wait for the transaction lock (W3).
     pub txn_wait: TxnWait,
 }
 
@@ -116,22 +117,38 @@ impl SessionOptions {
 /// `rawContext`, which netebpfext sets to its filter context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FilterSpec {
+    /// The layer it filters at.
     pub layer: &'static str,
+    /// Its sublayer.
     pub sublayer: &'static str,
+    /// The provider it is added in the name of, if any.
     pub provider: Option<&'static str>,
+    /// The callout it names, if any.
     pub callout: Option<&'static str>,
+    /// The raw context WFP passes the callout (netebpfext's filter context).
     pub raw_context: ContextId,
 }
+
+/// [`WORKER_CALLS_MAX`] as a literal, for the sentence of the property that states it
+/// (`properties::BOUNDED_CALLS`, through `concat!`): the limit is written once, here.
+macro_rules! worker_calls_max {
+    () => {
+        200
+    };
+}
+pub(crate) use worker_calls_max;
 
 /// At most this many WFP calls per worker thread in one execution. A scenario's script
 /// needs a few dozen; a thread past this spins without progress (an unbounded retry
 /// starved by the scheduler), which no checker could tell from a hang otherwise.
-pub const WORKER_CALLS_MAX: u32 = 200;
+pub const WORKER_CALLS_MAX: u32 = worker_calls_max!();
 
 /// The panic payload of a worker thread that made more than [`WORKER_CALLS_MAX`] calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spinning {
+    /// The thread that spun.
     pub actor: Actor,
+    /// How many calls it made.
     pub calls: u32,
 }
 
@@ -248,12 +265,17 @@ struct Counted {
 /// The end state the properties look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSummary {
+    /// Sessions never closed.
     pub open_sessions: Vec<SessionId>,
+    /// Explicit transactions still open.
     pub open_txns: Vec<(SessionId, TxnRef)>,
+    /// The session holding the transaction lock.
     pub lock_holder: Option<SessionId>,
+    /// Calls still waiting for it.
     pub waiters: usize,
     /// Every object left, by key or id.
     pub objects: Vec<String>,
+    /// Every committed filter and its raw context.
     pub filters: Vec<(FilterId, ContextId)>,
     /// Callouts still registered with the filter engine (FwpsCalloutRegister), by key.
     pub registered: Vec<&'static str>,
@@ -275,6 +297,7 @@ impl Engine {
         Engine::with_readings(recorder, plan, Readings::default())
     }
 
+    /// An engine under `readings` of the assumptions.
     pub fn with_readings(recorder: impl Recorder + 'static, plan: FaultPlan, readings: Readings) -> Engine {
         Engine {
             readings,

@@ -9,7 +9,7 @@ macro_rules! statuses {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, thiserror::Error)]
         #[error("{}: {}", self.hex(), self.text())]
         pub enum Status {
-            $($(#[$doc])* $variant,)*
+            $(#[doc = concat!("`", $name, "`: ", $text)] $(#[$doc])* $variant,)*
         }
 
         impl Status {

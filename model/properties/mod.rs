@@ -1,0 +1,295 @@
+//! Properties as values (stateright's `Property::always` / `sometimes` are the model):
+//! each [`Property`] carries its name, its sentence and its check. An `always` property
+//! no execution may break; a `sometimes` target some execution of an exploration must
+//! reach, or a pass means nothing. The built-in ones are a list ([`ALWAYS`]); a scenario
+//! (`Scenario::properties`) and a user's test (`Settings::properties`) add their own.
+//! Every check is a pure function of an execution's record: its log, read event by event
+//! through the [`History`] of what the log says so far, and its end state.
+
+mod builtin;
+mod history;
+
+pub use self::builtin::*;
+pub use self::history::{History, Operation};
+
+use std::fmt;
+
+use crate::netebpfext::{Event, EventKind, FilterContext};
+use crate::wfp::faults::{Fault, FaultPlan};
+use crate::wfp::{Actor, ContextId, EngineEvent, EngineSummary, Status};
+
+/// What one execution left behind.
+#[derive(Debug, Clone)]
+pub struct ExecutionRecord {
+    /// The execution's log.
+    pub events: Vec<Event>,
+    /// The engine at the end.
+    pub engine: EngineSummary,
+    /// Every filter context netebpfext created, at the end.
+    pub contexts: Vec<FilterContext>,
+    /// Every misuse of a filter context (a use after it was freed, a reference count
+    /// below zero): the context, who, what.
+    pub used_after_free: Vec<(ContextId, Actor, String)>,
+}
+
+/// One step of an execution, as a check reads it: the event, what the log says once it
+/// happened, and for the end of an operation, what that operation did.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// The event's place in the log, from 0.
+    pub index: usize,
+    /// The event.
+    pub event: &'a Event,
+    /// What the log says with this event applied.
+    pub history: &'a History,
+    /// For an `OpEnd`: the operation that ended.
+    pub ended: Option<&'a Operation>,
+}
+
+/// The end of an execution: its record and what its whole log says.
+#[derive(Debug, Clone, Copy)]
+pub struct End<'a> {
+    /// The execution's record.
+    pub record: &'a ExecutionRecord,
+    /// What its whole log says.
+    pub history: &'a History,
+}
+
+/// What a check found broken, in words, each with the WFP status behind it if one is.
+#[derive(Debug, Default)]
+pub struct Findings(Vec<(String, Option<Status>)>);
+
+impl Findings {
+    /// The property is broken: `message` says where and how.
+    pub fn violated(&mut self, message: String, status: Option<Status>) {
+        self.0.push((message, status));
+    }
+}
+
+/// A check of one step of an execution.
+pub type StepCheck = fn(&Step<'_>, &mut Findings);
+/// A check of the end of an execution.
+pub type EndCheck = fn(&End<'_>, &mut Findings);
+
+#[derive(Clone, Copy)]
+enum Check {
+    /// Broken where the explorer sees it, not in the log: a panic, a deadlock, a spin.
+    Explorer,
+    /// Read at every step and at the end; none may find anything.
+    Always { step: Option<StepCheck>, end: Option<EndCheck> },
+    /// Reached at some step of some execution.
+    Sometimes(fn(&Step<'_>) -> bool),
+}
+
+/// A property of executions: its name (as reports and expectations say it), its
+/// sentence, and its check.
+#[derive(Clone, Copy)]
+pub struct Property {
+    /// Its name, as reports and expectations say it: lower case, `_` between words.
+    pub name: &'static str,
+    /// What it says, in a sentence.
+    pub says: &'static str,
+    check: Check,
+}
+
+impl Property {
+    /// An `always` property with no check yet: give it one with [`Property::on_step`]
+    /// and/or [`Property::at_end`].
+    pub const fn always(name: &'static str, says: &'static str) -> Property {
+        Property { name, says, check: Check::Always { step: None, end: None } }
+    }
+
+    /// A `sometimes` target: some step of some execution makes `reached` true.
+    pub const fn sometimes(name: &'static str, says: &'static str, reached: fn(&Step<'_>) -> bool) -> Property {
+        Property { name, says, check: Check::Sometimes(reached) }
+    }
+
+    /// A property only the explorer can see broken.
+    const fn explorer(name: &'static str, says: &'static str) -> Property {
+        Property { name, says, check: Check::Explorer }
+    }
+
+    /// This `always` property checked at every step with `check`.
+    pub const fn on_step(self, check: StepCheck) -> Property {
+        match self.check {
+            Check::Always { end, .. } => Property { check: Check::Always { step: Some(check), end }, ..self },
+            _ => panic!("on_step: only an `always` property is checked at every step"),
+        }
+    }
+
+    /// This `always` property checked at the end of every execution with `check`.
+    pub const fn at_end(self, check: EndCheck) -> Property {
+        match self.check {
+            Check::Always { step, .. } => Property { check: Check::Always { step, end: Some(check) }, ..self },
+            _ => panic!("at_end: only an `always` property is checked at the end"),
+        }
+    }
+
+    /// Whether it is an `always` property (broken by one execution), not a `sometimes` target.
+    pub const fn is_always(&self) -> bool {
+        !matches!(self.check, Check::Sometimes(_))
+    }
+}
+
+// A property is its name: two with one name are refused before an exploration ([`refusal`]).
+impl PartialEq for Property {
+    fn eq(&self, other: &Property) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Property {}
+
+impl fmt::Debug for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.check {
+            Check::Explorer => "always, seen by the explorer",
+            Check::Always { .. } => "always",
+            Check::Sometimes(_) => "sometimes",
+        };
+        write!(f, "Property({} ({kind}): {})", self.name, self.says)
+    }
+}
+
+/// A property an execution broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The property broken.
+    pub property: Property,
+    /// Where and how, in words.
+    pub message: String,
+    /// The WFP status behind it, if one is.
+    pub status: Option<Status>,
+}
+
+/// What an exploration must reach in at least one execution (a `sometimes` property).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// These operations, each `(thread, index in its script)`, were all in flight at once:
+    /// each had started and none had ended.
+    InFlightTogether(Vec<(u8, usize)>),
+}
+
+/// A `sometimes` target of one exploration: some execution must reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sometimes {
+    /// The scenario's own target.
+    Scenario(Reach),
+    /// The plan's fault fired.
+    FaultFired(Fault),
+    /// A `sometimes` property a scenario or a user's test added.
+    Property(Property),
+}
+
+impl Sometimes {
+    /// The target in words, as reports say it.
+    pub fn describe(&self) -> String {
+        match self {
+            Sometimes::Scenario(Reach::InFlightTogether(ops)) => {
+                let ops: Vec<String> = ops.iter().map(|(t, i)| format!("t{t} op {}", i + 1)).collect();
+                format!("in flight together: {}", ops.join(", "))
+            }
+            Sometimes::FaultFired(fault) => format!("{}{fault}", Sometimes::FAULT_FIRED_PREFIX),
+            Sometimes::Property(property) => format!("{}: {}", property.name, property.says),
+        }
+    }
+
+    /// How [`Sometimes::describe`] begins for a fault that must fire.
+    pub const FAULT_FIRED_PREFIX: &'static str = "fault fired: ";
+
+    /// Whether `step` reaches it.
+    fn reached(&self, step: &Step<'_>) -> bool {
+        match self {
+            Sometimes::Scenario(Reach::InFlightTogether(ops)) => {
+                matches!(step.event.kind, EventKind::OpStart(_))
+                    && ops
+                        .iter()
+                        .all(|(t, i)| step.history.outermost(Actor::Thread(*t)).and_then(|op| op.index) == Some(*i))
+            }
+            Sometimes::FaultFired(f) => match &step.event.kind {
+                EventKind::Engine(EngineEvent::Call(call)) => {
+                    call.result.is_err()
+                        && call.fault == Some(f.fault)
+                        && f.actor == step.event.actor
+                        && f.kind == call.kind
+                        && f.occurrence.matches(call.occurrence)
+                }
+                _ => false,
+            },
+            Sometimes::Property(property) => match property.check {
+                Check::Sometimes(reached) => reached(step),
+                Check::Explorer | Check::Always { .. } => false,
+            },
+        }
+    }
+}
+
+/// The `always` properties an exploration checks: the built-in ones, then each `added`
+/// one (a scenario's, a user's test's) in order.
+pub fn always(added: &[&[Property]]) -> Vec<Property> {
+    let added = added.iter().flat_map(|list| list.iter()).filter(|p| p.is_always());
+    ALWAYS.iter().chain(added).copied().collect()
+}
+
+/// What an exploration must reach: a scenario's targets (`must_reach`), `plan`'s faults
+/// firing, and each `added` `sometimes` property.
+pub fn sometimes(must_reach: &[Reach], plan: &FaultPlan, added: &[&[Property]]) -> Vec<Sometimes> {
+    let mut sometimes: Vec<Sometimes> = must_reach.iter().cloned().map(Sometimes::Scenario).collect();
+    sometimes.extend(plan.faults().iter().copied().map(Sometimes::FaultFired));
+    let added = added.iter().flat_map(|list| list.iter()).filter(|p| !p.is_always());
+    sometimes.extend(added.copied().map(Sometimes::Property));
+    sometimes
+}
+
+/// Why these properties cannot be checked together: two share a name, so a report
+/// could not say which one broke.
+pub fn refusal(always: &[Property], sometimes: &[Sometimes]) -> Option<String> {
+    let mut names: Vec<&str> = always.iter().map(|p| p.name).collect();
+    names.extend(sometimes.iter().filter_map(|s| match s {
+        Sometimes::Property(p) => Some(p.name),
+        Sometimes::Scenario(_) | Sometimes::FaultFired(_) => None,
+    }));
+    let twice = names.iter().enumerate().find(|(i, name)| names[..*i].contains(name)).map(|(_, name)| *name)?;
+    Some(format!("two properties are named `{twice}`; give each its own name"))
+}
+
+/// The verdict on one execution.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Every violation, in the order they happened (at one step, in the properties'
+    /// order); the first is the one reported.
+    pub violations: Vec<Violation>,
+    /// Per `sometimes` target, whether this execution reached it.
+    pub reached: Vec<bool>,
+}
+
+/// Checks one execution against `always` and records which `targets` it reached.
+pub fn check(record: &ExecutionRecord, always: &[Property], targets: &[Sometimes]) -> Checked {
+    let mut out = Checked { violations: Vec::new(), reached: vec![false; targets.len()] };
+    let mut found = Findings::default();
+    let collect = |property: Property, found: &mut Findings, out: &mut Checked| {
+        out.violations.extend(found.0.drain(..).map(|(message, status)| Violation { property, message, status }));
+    };
+    let mut history = History::default();
+    for (index, event) in record.events.iter().enumerate() {
+        let ended = history.apply(event);
+        let step = Step { index, event, history: &history, ended: ended.as_ref() };
+        for property in always {
+            if let Check::Always { step: Some(check), .. } = property.check {
+                check(&step, &mut found);
+                collect(*property, &mut found, &mut out);
+            }
+        }
+        for (target, hit) in targets.iter().zip(out.reached.iter_mut()) {
+            *hit = *hit || target.reached(&step);
+        }
+    }
+    let end = End { record, history: &history };
+    for property in always {
+        if let Check::Always { end: Some(check), .. } = property.check {
+            check(&end, &mut found);
+            collect(*property, &mut found, &mut out);
+        }
+    }
+    out
+}
