@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-#[cfg(loom)]
 use wfpcheck::render::RowJson;
 
 #[path = "fault_sweep.rs"]
@@ -411,4 +410,14 @@ fn options_that_do_not_go_together_are_refused_in_either_order() {
         rejects(&[*b, *a].concat(), &[], &[says]);
     }
     rejects(&["--format", "json", "--format", "text"], &[], &["`--format` is given more than once"]);
+}
+
+/// Names are resolved once, when parsed: rows come in the order given, each design once.
+#[test]
+fn chosen_designs_are_reported_in_the_order_given() {
+    let args = ["--design", "global_lock", "--design", "naive", "--design", "global_lock"];
+    let run = wfpcheck(&[&args[..], &["--scenario", "two_attach", "--plan", "none", "--format", "json"]].concat(), &[]);
+    let rows: Vec<RowJson> = serde_json::from_str(&run.stdout).expect("the rows' JSON");
+    let designs: Vec<&str> = rows.iter().map(|r| r.design.as_str()).collect();
+    assert_eq!(designs, ["global_lock", "naive"], "{}", run.stderr);
 }

@@ -4,7 +4,11 @@
 //! under `checks/`, names none of it, nor the facade's unmodelled parts; and the scan's
 //! own rules, case by case.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "support/sources.rs"]
+mod sources;
+use sources::rust_files;
 
 use wfpcheck::scan::{self, Finding, Kind};
 
@@ -24,24 +28,11 @@ const EXPLORER: &[(&str, &str)] = &[
     ("model/explore/jobs.rs", "outside_model"),
 ];
 
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("a directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
-
 /// Every Rust file under `dir`, with its path relative to the crate root and its findings.
 fn scanned(dir: &str) -> Vec<(String, Vec<Finding>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join(dir), &mut files);
+    let files = rust_files(&root.join(dir));
     assert!(files.len() > 5, "found only {} files under {dir}/", files.len());
-    files.sort();
     files
         .iter()
         .map(|file| {
@@ -180,8 +171,7 @@ fn a_finding_says_where_and_why() {
 #[test]
 fn netebpfext_never_asks_which_design_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("model/netebpfext"), &mut files);
+    let files = rust_files(&root.join("model/netebpfext"));
     assert!(files.len() >= 3, "found only {} files under model/netebpfext/", files.len());
     let designs: Vec<&'static str> = wfpcheck::designs::builtin().iter().map(|d| d.name()).collect();
     let mut offenders = Vec::new();
@@ -233,9 +223,7 @@ fn is_expectation_row(file: &str, line: &str) -> bool {
 #[test]
 fn only_the_checkers_ask_which_checker_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("model"), &mut files);
-    files.sort();
+    let files = rust_files(&root.join("model"));
     let mut offenders = Vec::new();
     let mut aware_asks = vec![false; CHECKER_AWARE.len()];
     for path in files {

@@ -5,7 +5,11 @@
 //! the reader's own rules are tested too.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+#[path = "support/sources.rs"]
+mod sources;
+use sources::rust_files;
 
 use wfpcheck::scan;
 
@@ -25,17 +29,6 @@ const LAYERS: &[&[&str]] = &[
 
 /// Each top-level module's uses of other top-level modules, each with where it is.
 type Graph = BTreeMap<String, BTreeMap<String, String>>;
-
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("a directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
 
 /// The graph of `files` (path under `model/`, source); the crate root and the binary
 /// (`lib.rs`, `bin/`) only declare and call the modules.
@@ -58,9 +51,7 @@ fn graph(files: &[(String, String)]) -> Graph {
 
 fn model_graph() -> Graph {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
-    let mut paths = Vec::new();
-    rust_files(&root, &mut paths);
-    paths.sort();
+    let paths = rust_files(&root);
     let files: Vec<(String, String)> = paths
         .iter()
         .map(|p| {

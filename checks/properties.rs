@@ -100,6 +100,14 @@ fn two_properties_with_one_name_are_refused() {
 }
 
 #[test]
+fn a_property_with_no_check_is_refused() {
+    let unchecked = Property::always("unchecked", "a property nothing checks");
+    let report = explore(&two_attach_with(vec![unchecked]), &Settings::default());
+    assert_eq!(report.verdict, Verdict::Inconclusive);
+    assert!(report.why.contains("property `unchecked` has no check"), "{}", report.why);
+}
+
+#[test]
 fn the_built_in_properties_are_one_list_with_one_name_each() {
     let names: Vec<&str> = properties::ALWAYS.iter().map(|p| p.name).collect();
     for (i, name) in names.iter().enumerate() {

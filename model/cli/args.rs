@@ -9,11 +9,12 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
-use crate::designs;
+use crate::designs::{self, DynDesign};
 use crate::explore::checker::RUNNING;
 use crate::explore::{self, Settings};
-use crate::scenarios;
+use crate::scenarios::{self, Scenario};
 use crate::sweep::{self, Faults, Shard};
+use crate::sync::Arc;
 use crate::wfp::faults::FaultPlan;
 
 const ABOUT: &str = "wfpcheck: checks netebpfext's WFP attach path designs under this build's checker:
@@ -41,12 +42,12 @@ for --sensitivity, a verdict under some reading is inconclusive; for --faults an
     term_width = 90
 )]
 struct Cli {
-    /// A design to check (repeatable; default: every design)
+    /// A design to check (repeatable, reported in the order given; default: every design)
     #[arg(long = "design", value_name = "NAME", value_parser = design)]
-    designs: Vec<String>,
-    /// A scenario to run (repeatable; default: every scenario)
+    designs: Vec<Arc<dyn DynDesign>>,
+    /// A scenario to run (repeatable, reported in the order given; default: every scenario)
     #[arg(long = "scenario", value_name = "NAME", value_parser = scenario)]
-    scenarios: Vec<String>,
+    scenarios: Vec<Scenario>,
     /// A fault plan (repeatable; default: each scenario's own plans)
     #[arg(long = "plan", value_name = "PLAN", value_parser = plan)]
     plans: Vec<FaultPlan>,
@@ -158,8 +159,10 @@ impl Bench {
 /// What the command line asks for.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub designs: Vec<String>,
-    pub scenarios: Vec<String>,
+    /// `--design`: the designs chosen, resolved (empty: every design).
+    pub designs: Vec<Arc<dyn DynDesign>>,
+    /// `--scenario`: the scenarios chosen, resolved (empty: every scenario).
+    pub scenarios: Vec<Scenario>,
     pub plans: Vec<FaultPlan>,
     pub format: Format,
     /// `--counterexamples`: every row and counterexample in full.
@@ -309,15 +312,16 @@ fn one_of<T: Copy>(what: &'static str, given: &str, choices: &[(&'static str, T)
     }
 }
 
-fn design(text: &str) -> Result<String, UsageError> {
+fn design(text: &str) -> Result<Arc<dyn DynDesign>, UsageError> {
     let builtin = designs::builtin();
-    let names: Vec<(&'static str, ())> = builtin.iter().map(|d| (d.name(), ())).collect();
-    one_of("design", text, &names).map(|()| text.to_string())
+    let names: Vec<(&'static str, usize)> = builtin.iter().enumerate().map(|(i, d)| (d.name(), i)).collect();
+    one_of("design", text, &names).map(|i| builtin[i].clone())
 }
 
-fn scenario(text: &str) -> Result<String, UsageError> {
-    let names: Vec<(&'static str, ())> = scenarios::builtin().iter().map(|s| (s.name, ())).collect();
-    one_of("scenario", text, &names).map(|()| text.to_string())
+fn scenario(text: &str) -> Result<Scenario, UsageError> {
+    let builtin = scenarios::builtin();
+    let names: Vec<(&'static str, usize)> = builtin.iter().enumerate().map(|(i, s)| (s.name, i)).collect();
+    one_of("scenario", text, &names).map(|i| builtin[i].clone())
 }
 
 fn format(text: &str) -> Result<Format, UsageError> {

@@ -10,7 +10,7 @@ use super::{selection, Bench, Options};
 use crate::designs;
 use crate::explore::checker::RUNNING;
 use crate::explore::{self, Report, Settings, Verdict};
-use crate::scenarios;
+use crate::scenarios::{self, Scenario};
 use crate::sweep::Faults;
 use crate::wfp::faults::FaultPlan;
 
@@ -81,21 +81,23 @@ fn threads(options: &Options) -> String {
 /// `--jobs` processes (at least 2): plans, executions, wall time, the speed-up.
 fn sweep(options: &Options) -> String {
     let mut args: Vec<String> = vec!["--faults".into(), "1".into()];
-    let scenarios: Vec<String> = if options.scenarios.is_empty() {
-        ["two_attach", "attach_detach", "same_provider"].map(String::from).to_vec()
+    let scenarios: Vec<Scenario> = if options.scenarios.is_empty() {
+        let two_thread = ["two_attach", "attach_detach", "same_provider"];
+        two_thread.iter().map(|name| scenarios::by_name(name).expect("built in")).collect()
     } else {
         options.scenarios.clone()
     };
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
     for design in &options.designs {
-        args.extend(["--design".to_string(), design.clone()]);
+        args.extend(["--design".to_string(), design.name().to_string()]);
     }
-    for scenario in &scenarios {
-        args.extend(["--scenario".to_string(), scenario.clone()]);
+    for name in &names {
+        args.extend(["--scenario".to_string(), name.to_string()]);
     }
     let mut out = format!(
         "### {}: the single-fault sweep of {}\n\n| jobs | plans | executions | wall s | speed-up |\n|---:|---:|---:|---:|---:|\n",
         RUNNING.name(),
-        scenarios.join(", ")
+        names.join(", ")
     );
     if super::jobs_exe().is_none() {
         let _ = writeln!(out, "{}.\n", super::JOBS_IN_PROCESS);

@@ -25,21 +25,31 @@ use crate::wfp::faults::FaultPlan;
 /// Each selected scenario with the plans it is explored under.
 pub type ScenarioPlans = Vec<(Scenario, Vec<FaultPlan>)>;
 
-/// The designs and scenarios selected (default: all), each scenario with its plans.
+/// The designs and scenarios selected (default: all), in the order given, each once;
+/// each scenario with its plans.
 pub fn selection(options: &Options) -> (Vec<Arc<dyn DynDesign>>, ScenarioPlans) {
-    let designs: Vec<Arc<dyn DynDesign>> = designs::builtin()
+    let designs = if options.designs.is_empty() { designs::builtin() } else { options.designs.clone() };
+    let scenarios = if options.scenarios.is_empty() { scenarios::builtin() } else { options.scenarios.clone() };
+    let mut designs_once: Vec<Arc<dyn DynDesign>> = Vec::new();
+    for design in designs {
+        if !designs_once.iter().any(|d| d.name() == design.name()) {
+            designs_once.push(design);
+        }
+    }
+    let mut scenarios_once: Vec<Scenario> = Vec::new();
+    for scenario in scenarios {
+        if !scenarios_once.iter().any(|s| s.name == scenario.name) {
+            scenarios_once.push(scenario);
+        }
+    }
+    let scenarios = scenarios_once
         .into_iter()
-        .filter(|d| options.designs.is_empty() || options.designs.iter().any(|n| n == d.name()))
-        .collect();
-    let scenarios = scenarios::builtin()
-        .into_iter()
-        .filter(|s| options.scenarios.is_empty() || options.scenarios.iter().any(|n| n == s.name))
         .map(|s| {
             let plans = if options.plans.is_empty() { s.plans.clone() } else { options.plans.clone() };
             (s, plans)
         })
         .collect();
-    (designs, scenarios)
+    (designs_once, scenarios)
 }
 
 /// Explores every selected design x scenario x plan.

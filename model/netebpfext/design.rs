@@ -125,6 +125,12 @@ pub trait Design: Send + Sync + 'static {
     }
 }
 
+impl std::fmt::Debug for dyn DynDesign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DynDesign({})", self.name())
+    }
+}
+
 /// The state a design is given, type-erased.
 pub type AnyState = dyn Any + Send + Sync;
 

@@ -241,9 +241,15 @@ pub fn sometimes(must_reach: &[Reach], plan: &FaultPlan, added: &[&[Property]]) 
     sometimes
 }
 
-/// Why these properties cannot be checked together: two share a name, so a report
-/// could not say which one broke.
+/// Why these properties cannot be checked: an `always` one has no check, so it could
+/// never break; or two share a name, so a report could not say which one broke.
 pub fn refusal(always: &[Property], sometimes: &[Sometimes]) -> Option<String> {
+    if let Some(unchecked) = always.iter().find(|p| matches!(p.check, Check::Always { step: None, end: None })) {
+        return Some(format!(
+            "property `{}` has no check, so it could never break; give it one (`on_step`, `at_end`)",
+            unchecked.name
+        ));
+    }
     let mut names: Vec<&str> = always.iter().map(|p| p.name).collect();
     names.extend(sometimes.iter().filter_map(|s| match s {
         Sometimes::Property(p) => Some(p.name),
