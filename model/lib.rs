@@ -6,7 +6,7 @@
 //! them: [`designs`] (the `Design` trait and the built-in designs), [`netebpfext`] (the
 //! `Driver` a body runs through), [`wfp`] (the engine, its events and fault plans),
 //! [`scenarios`], [`properties`], [`explore`] (one exploration and its `Report`),
-//! [`assert`] (`assert_verdicts`), [`assumptions`], [`sync`] (the facade a design's
+//! [`assert`](mod@assert) (`assert_verdicts`), [`assumptions`], [`sync`] (the facade a design's
 //! locks come from) and [`scan`]. Every public item of those is documented
 //! (`missing_docs`). The report command's own modules (`cli`, `render`, `sweep`,
 //! `expectations`) are public for the binary and the project's checks only, hidden

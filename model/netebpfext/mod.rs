@@ -6,7 +6,7 @@
 //! properties read only through the driver: the engine's calls, the filter context's
 //! reference count (`REFERENCE_FILTER_CONTEXT`, `DEREFERENCE_FILTER_CONTEXT`), the
 //! context's memory, its clients and its provider's lists. Nothing here branches on which
-//! design runs: [`Extension`] only loads the design, calls its bodies, and logs where
+//! design runs: `Extension` only loads the design, calls its bodies, and logs where
 //! each operation starts and ends.
 //!
 //! Not modelled, because they touch no WFP state: client validation, the redirect handle
