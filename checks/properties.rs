@@ -83,8 +83,12 @@ fn a_sometimes_property_is_a_target_to_reach() {
     assert!(!target(&report, "a_call_timed_out").1, "{:?}", report.targets);
     assert!(report.counterexample.is_none(), "{}", report.why);
     if cfg!(any(loom, feature = "shuttle")) {
-        assert_eq!(report.verdict, Verdict::Vacuous, "{}", report.why);
         assert!(report.why.contains("never reached") && report.why.contains("a_call_timed_out"), "{}", report.why);
+    }
+    // Where the search is exhaustive, an unreached target makes the run vacuous, not a pass
+    // (shuttle's DFS does not finish this row: it samples, which proves nothing anyway).
+    if cfg!(loom) {
+        assert_eq!(report.verdict, Verdict::Vacuous, "{}", report.why);
         let reached = explore(&two_attach_with(vec![A_FILTER_ADDED]), &Settings::default());
         assert_eq!(reached.verdict, Verdict::Pass, "{}", reached.why);
     }

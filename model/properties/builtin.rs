@@ -73,7 +73,7 @@ pub const CONTEXTS_RELEASED: Property = Property::always(
     "contexts_released",
     "every filter context is freed by unload, none is freed while a filter carrying it is committed, and none is notified after it was freed",
 )
-.on_step(context_freed_with_filters)
+.after_log(context_freed_with_filters)
 .at_end(contexts_released);
 /// No WFP object is left after unload.
 pub const NO_OBJECTS_LEFT: Property =
@@ -297,18 +297,15 @@ fn unload_completes(step: &Step<'_>, found: &mut Findings) {
     }
 }
 
-fn context_freed_with_filters(step: &Step<'_>, found: &mut Findings) {
-    if let EventKind::ContextFreed { context } = step.event.kind {
-        let held = step.history.committed_of(context);
-        if !held.is_empty() {
-            found.violated(
-                format!(
-                    "filter context {context} was freed while {} carrying it was committed: the filter's rawContext points at freed memory",
-                    ids(&held)
-                ),
-                None,
-            );
-        }
+fn context_freed_with_filters(end: &End<'_>, found: &mut Findings) {
+    for (context, held) in end.history.freed_with_filters() {
+        found.violated(
+            format!(
+                "filter context {context} was freed while {} carrying it was committed: the filter's rawContext points at freed memory",
+                ids(held)
+            ),
+            None,
+        );
     }
 }
 

@@ -46,6 +46,8 @@ pub struct History {
     flight: BTreeMap<Actor, Vec<Operation>>,
     /// Per thread, how many operations of its script have started.
     started: BTreeMap<Actor, usize>,
+    /// Contexts freed while a filter carrying them was committed, with those filters.
+    freed_with_filters: Vec<(ContextId, Vec<(FilterId, &'static str)>)>,
 }
 
 impl History {
@@ -80,6 +82,12 @@ impl History {
             .get(&context)
             .map(|c| c.iter().copied().filter(|n| !self.detaching.contains(n)).collect())
             .unwrap_or_default()
+    }
+
+    /// Every filter context freed while a filter carrying it was committed, in the order
+    /// they were freed, with those filters.
+    pub fn freed_with_filters(&self) -> &[(ContextId, Vec<(FilterId, &'static str)>)] {
+        &self.freed_with_filters
     }
 
     /// `actor`'s outermost operation in flight: the one of its script it is in.
@@ -158,8 +166,13 @@ impl History {
                 }
                 return Some(ended);
             }
+            EventKind::ContextFreed { context } => {
+                let held = self.committed_of(*context);
+                if !held.is_empty() {
+                    self.freed_with_filters.push((*context, held));
+                }
+            }
             EventKind::Engine(EngineEvent::Wait { .. } | EngineEvent::Notify { .. })
-            | EventKind::ContextFreed { .. }
             | EventKind::Lock { .. }
             | EventKind::Hung { .. }
             | EventKind::Note(_) => {}

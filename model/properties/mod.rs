@@ -4,7 +4,10 @@
 //! reach, or a pass means nothing. The built-in ones are a list ([`ALWAYS`]); a scenario
 //! (`Scenario::properties`) and a user's test (`Settings::properties`) add their own.
 //! Every check is a pure function of an execution's record: its log, read event by event
-//! through the [`History`] of what the log says so far, and its end state.
+//! through the [`History`] of what the log says so far, and its end state. Violations are
+//! reported in the order they are found: step by step; then, once the whole log is read,
+//! what it says (`after_log`); then the end state (`at_end`); at one point, in the order
+//! of the properties' list.
 
 mod builtin;
 mod history;
@@ -75,8 +78,8 @@ pub type EndCheck = fn(&End<'_>, &mut Findings);
 enum Check {
     /// Broken where the explorer sees it, not in the log: a panic, a deadlock, a spin.
     Explorer,
-    /// Read at every step and at the end; none may find anything.
-    Always { step: Option<StepCheck>, end: Option<EndCheck> },
+    /// Read at every step, once the whole log is read, and at the end; none may find anything.
+    Always { step: Option<StepCheck>, log: Option<EndCheck>, end: Option<EndCheck> },
     /// Reached at some step of some execution.
     Sometimes(fn(&Step<'_>) -> bool),
 }
@@ -93,10 +96,10 @@ pub struct Property {
 }
 
 impl Property {
-    /// An `always` property with no check yet: give it one with [`Property::on_step`]
-    /// and/or [`Property::at_end`].
+    /// An `always` property with no check yet: give it one or more with
+    /// [`Property::on_step`], [`Property::after_log`] and [`Property::at_end`].
     pub const fn always(name: &'static str, says: &'static str) -> Property {
-        Property { name, says, check: Check::Always { step: None, end: None } }
+        Property { name, says, check: Check::Always { step: None, log: None, end: None } }
     }
 
     /// A `sometimes` target: some step of some execution makes `reached` true.
@@ -112,15 +115,29 @@ impl Property {
     /// This `always` property checked at every step with `check`.
     pub const fn on_step(self, check: StepCheck) -> Property {
         match self.check {
-            Check::Always { end, .. } => Property { check: Check::Always { step: Some(check), end }, ..self },
+            Check::Always { log, end, .. } => Property { check: Check::Always { step: Some(check), log, end }, ..self },
             _ => panic!("on_step: only an `always` property is checked at every step"),
         }
     }
 
-    /// This `always` property checked at the end of every execution with `check`.
+    /// This `always` property checked with `check` once the whole log is read (what the
+    /// log says: `End::history`), before any end state is checked.
+    pub const fn after_log(self, check: EndCheck) -> Property {
+        match self.check {
+            Check::Always { step, end, .. } => {
+                Property { check: Check::Always { step, log: Some(check), end }, ..self }
+            }
+            _ => panic!("after_log: only an `always` property is checked after the log"),
+        }
+    }
+
+    /// This `always` property checked at the end of every execution with `check` (the
+    /// end state: `End::record`).
     pub const fn at_end(self, check: EndCheck) -> Property {
         match self.check {
-            Check::Always { step, .. } => Property { check: Check::Always { step, end: Some(check) }, ..self },
+            Check::Always { step, log, .. } => {
+                Property { check: Check::Always { step, log, end: Some(check) }, ..self }
+            }
             _ => panic!("at_end: only an `always` property is checked at the end"),
         }
     }
@@ -244,9 +261,11 @@ pub fn sometimes(must_reach: &[Reach], plan: &FaultPlan, added: &[&[Property]]) 
 /// Why these properties cannot be checked: an `always` one has no check, so it could
 /// never break; or two share a name, so a report could not say which one broke.
 pub fn refusal(always: &[Property], sometimes: &[Sometimes]) -> Option<String> {
-    if let Some(unchecked) = always.iter().find(|p| matches!(p.check, Check::Always { step: None, end: None })) {
+    if let Some(unchecked) =
+        always.iter().find(|p| matches!(p.check, Check::Always { step: None, log: None, end: None }))
+    {
         return Some(format!(
-            "property `{}` has no check, so it could never break; give it one (`on_step`, `at_end`)",
+            "property `{}` has no check, so it could never break; give it one (`on_step`, `after_log`, `at_end`)",
             unchecked.name
         ));
     }
@@ -291,6 +310,12 @@ pub fn check(record: &ExecutionRecord, always: &[Property], targets: &[Sometimes
         }
     }
     let end = End { record, history: &history };
+    for property in always {
+        if let Check::Always { log: Some(check), .. } = property.check {
+            check(&end, &mut found);
+            collect(*property, &mut found, &mut out);
+        }
+    }
     for property in always {
         if let Check::Always { end: Some(check), .. } = property.check {
             check(&end, &mut found);
