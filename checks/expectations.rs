@@ -25,10 +25,15 @@ fn rows() -> Vec<(String, String, String, CheckerKind)> {
     rows
 }
 
-/// Why `entry` decides no row of `rows`, if it decides none.
-fn unread(entry: &Expected, rows: &[(String, String, String, CheckerKind)], builtin: &[Scenario]) -> Option<String> {
+/// Why `entry` of `table` decides no row of `rows`, if it decides none.
+fn unread(
+    entry: &Expected,
+    table: &[Expected],
+    rows: &[(String, String, String, CheckerKind)],
+    builtin: &[Scenario],
+) -> Option<String> {
     let decides = rows.iter().any(|(design, scenario, plan, checker)| {
-        expectations::expected(design, scenario, plan, *checker).is_some_and(|e| e == entry)
+        expectations::expected_in(table, design, scenario, plan, *checker).is_some_and(|e| e == entry)
     });
     if decides {
         return None;
@@ -40,7 +45,8 @@ fn unread(entry: &Expected, rows: &[(String, String, String, CheckerKind)], buil
             let plans: Vec<String> = scenario.plans.iter().map(|p| p.to_string()).collect();
             format!("the scenario has no such plan (its plans: {})", plans.join(", "))
         } else {
-            "a more specific entry decides every row it matches".to_string()
+            "another entry decides every row it matches (a more specific one, or an equally specific one after it)"
+                .to_string()
         }
     } else {
         "no built-in scenario has that name".to_string()
@@ -57,7 +63,7 @@ fn every_expectation_decides_some_row() {
     for (i, entry) in EXPECTED.iter().enumerate() {
         assert!(!EXPECTED[..i].contains(entry), "expectations::EXPECTED has this entry twice: {entry:?}");
     }
-    let unread: Vec<String> = EXPECTED.iter().filter_map(|entry| unread(entry, &rows, &builtin)).collect();
+    let unread: Vec<String> = EXPECTED.iter().filter_map(|entry| unread(entry, EXPECTED, &rows, &builtin)).collect();
     assert!(unread.is_empty(), "expectations::EXPECTED has entries that decide no row:\n{}", unread.join("\n"));
 }
 
@@ -93,13 +99,25 @@ fn a_stale_or_shadowed_entry_is_found() {
         verdict: wfpcheck::explore::Verdict::Pass,
         reason: "",
     };
-    let why = |e: &Expected| unread(e, &rows, &builtin).unwrap_or_default();
-    assert!(why(&entry("gone", "two_attach", "*", None)).ends_with("no built-in design has that name"));
-    assert!(why(&entry("naive", "gone", "*", None)).ends_with("no built-in scenario has that name"));
-    assert!(why(&entry("naive", "two_attach", "t9.filter_add1.fails", None)).contains("the scenario has no such plan"));
-    // Not an entry of the table, so a table entry decides each row it matches.
-    assert!(why(&entry("naive", "two_attach", "none", None))
-        .ends_with("a more specific entry decides every row it matches"));
-    let table_entry = EXPECTED.iter().find(|e| e.design == "naive").expect("naive is declared");
-    assert_eq!(unread(table_entry, &rows, &builtin), None);
+    // Every plan of `same_provider` declared, so its `*` entry decides nothing; and a
+    // second entry for `none` as specific as the first, which it overrides.
+    let table = [
+        entry("naive", "same_provider", "*", None),
+        entry("naive", "same_provider", "none", None),
+        entry("naive", "same_provider", "t1.begin1.times_out", None),
+        entry("naive", "same_provider", "none", Some(CheckerKind::Loom)),
+        Expected { reason: "later", ..entry("naive", "same_provider", "none", Some(CheckerKind::Loom)) },
+        entry("gone", "two_attach", "*", None),
+        entry("naive", "gone", "*", None),
+        entry("naive", "two_attach", "t9.filter_add1.fails", None),
+    ];
+    let why: Vec<String> = table.iter().map(|e| unread(e, &table, &rows, &builtin).unwrap_or_default()).collect();
+    let shadowed = "another entry decides every row it matches";
+    assert!(why[0].contains(shadowed), "{}", why[0]);
+    assert_eq!((why[1].as_str(), why[2].as_str()), ("", ""), "each decides its plan under shuttle and threads");
+    assert!(why[3].contains(shadowed), "{}", why[3]);
+    assert_eq!(why[4], "", "the later of two equally specific entries decides");
+    assert!(why[5].ends_with("no built-in design has that name"), "{}", why[5]);
+    assert!(why[6].ends_with("no built-in scenario has that name"), "{}", why[6]);
+    assert!(why[7].contains("the scenario has no such plan"), "{}", why[7]);
 }

@@ -1,25 +1,18 @@
 //! Properties as values: a scenario and a user's test add their own `always` and
 //! `sometimes` properties, each checked like the built-in ones and named in the report;
-//! two properties with one name are refused; the built-in list states its limits from
-//! the one place they are written. Runs under every checker (the verdicts a checker
+//! two properties with one name, or one with no check, are refused. Runs under every checker (the verdicts a checker
 //! cannot give, such as a pass on real threads, are asserted where it can).
 
 use wfpcheck::designs;
 use wfpcheck::explore::{self, Report, Settings, Verdict};
-use wfpcheck::netebpfext::EventKind;
-use wfpcheck::properties::{self, Findings, Property, Step, BOUNDED_CALLS, CLEAN_END};
+use wfpcheck::properties::{self, Findings, Property, Step, CLEAN_END};
 use wfpcheck::scenarios::{self, Scenario};
 use wfpcheck::wfp::faults::FaultPlan;
-use wfpcheck::wfp::{Effect, EngineEvent, Status, WORKER_CALLS_MAX};
+use wfpcheck::wfp::{Effect, Status};
 
-/// The filters a step's engine call committed.
+/// Whether a step's engine call committed a filter.
 fn added(step: &Step<'_>) -> bool {
-    match &step.event.kind {
-        EventKind::Engine(EngineEvent::Call(call)) => {
-            call.effects.iter().any(|effect| matches!(effect, Effect::FilterAdded { .. }))
-        }
-        _ => false,
-    }
+    step.event.call().is_some_and(|call| call.effects.iter().any(|effect| matches!(effect, Effect::FilterAdded { .. })))
 }
 
 fn no_filter_is_added(step: &Step<'_>, found: &mut Findings) {
@@ -29,7 +22,7 @@ fn no_filter_is_added(step: &Step<'_>, found: &mut Findings) {
 }
 
 fn a_call_timed_out(step: &Step<'_>) -> bool {
-    matches!(&step.event.kind, EventKind::Engine(EngineEvent::Call(call)) if call.result == Err(Status::Timeout))
+    step.event.call().is_some_and(|call| call.result == Err(Status::Timeout))
 }
 
 /// Breaks in every execution that adds a filter: every attach does.
@@ -121,7 +114,15 @@ fn the_built_in_properties_are_one_list_with_one_name_each() {
     assert_eq!(properties::always(&[&[NO_FILTER_ADDED, A_FILTER_ADDED]]).len(), names.len() + 1);
 }
 
+/// `docs/wfp-semantics.md` lists the built-in properties as the code has them: every one,
+/// in order, with its sentence (so the numbers in them, such as the call limit, are the code's).
 #[test]
-fn a_limit_is_stated_from_where_it_is_written() {
-    assert!(BOUNDED_CALLS.says.contains(&format!("more than {WORKER_CALLS_MAX} WFP calls")), "{}", BOUNDED_CALLS.says);
+fn the_docs_list_the_built_in_properties_as_the_code_has_them() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/wfp-semantics.md");
+    let docs = std::fs::read_to_string(path).expect("docs/wfp-semantics.md");
+    let section = docs.split("\n## Properties\n").nth(1).expect("a Properties section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let listed: Vec<&str> = section.lines().filter(|line| line.starts_with("| `")).collect();
+    let expected: Vec<String> = properties::ALWAYS.iter().map(|p| format!("| `{}` | {} |", p.name, p.says)).collect();
+    assert_eq!(listed, expected, "the property table of {path}");
 }

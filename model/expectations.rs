@@ -76,8 +76,12 @@ const EVERY_TRY_NO_WAIT: &str = "the design never retries a delete, so with ever
                                  the first: the filter stays and its reference leaks (#5486)";
 const ONE_SPINNER: &str = "with one retrying thread, loom's yield and shuttle's PCT let the other transaction finish: \
                            the pass rests on that fairness";
-const TWO_SPINNERS: &str = "with two retrying threads an unfair schedule lets them take turns failing Begin while the \
-                            transaction they wait for never finishes: 200 calls without progress";
+const TWO_SPINNERS: &str = concat!(
+    "with two retrying threads an unfair schedule lets them take turns failing Begin while the transaction they \
+     wait for never finishes: ",
+    crate::wfp::worker_calls_max!(),
+    " calls without progress"
+);
 
 const RESTART: &str = "NMR serialises the attach and detach with each provider's deregistration: the stop detaches \
                        the client, its filter context is freed and WFP cleaned up, the start adds the objects again \
@@ -333,7 +337,19 @@ pub fn rests_on(design: &str, scenario: &str, plan: &str) -> Vec<&'static Sensit
 
 /// The declared verdict for one exploration: the most specific entry that matches.
 pub fn expected(design: &str, scenario: &str, plan: &str, checker: CheckerKind) -> Option<&'static Expected> {
-    EXPECTED
+    expected_in(EXPECTED, design, scenario, plan, checker)
+}
+
+/// [`expected`] in `table`: the most specific entry that matches (of two equally
+/// specific ones, the later).
+pub fn expected_in<'t>(
+    table: &'t [Expected],
+    design: &str,
+    scenario: &str,
+    plan: &str,
+    checker: CheckerKind,
+) -> Option<&'t Expected> {
+    table
         .iter()
         .filter(|e| e.design == design && e.scenario == scenario)
         .filter(|e| e.plan == "*" || e.plan == plan)

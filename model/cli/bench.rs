@@ -139,7 +139,6 @@ fn rate(report: &Report) -> String {
 
 /// Every selected design x scenario x plan.
 fn matrix(options: &Options) -> String {
-    let (designs, scenarios) = selection(options);
     let mut out = format!("### {}: every design x scenario x plan\n\n", RUNNING.name());
     out.push_str(
         "| design | scenario | plan | verdict | executions | traces | executions / trace | executions / s | wall s |\n",
@@ -147,29 +146,26 @@ fn matrix(options: &Options) -> String {
     out.push_str("|---|---|---|---|---:|---:|---:|---:|---:|\n");
     let started = Instant::now();
     let mut two_thread = Duration::ZERO;
-    for (scenario, plans) in &scenarios {
-        for design in &designs {
-            for plan in plans {
-                let settings = crate::expectations::settings_for(design.name(), scenario.name, &options.settings);
-                let r = explore::explore(design, scenario, plan, &settings);
-                if scenario.threads.len() == 2 {
-                    two_thread += r.elapsed;
-                }
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} | {} | {} | {} | {:.3} |",
-                    r.design,
-                    r.scenario,
-                    r.plan,
-                    r.verdict,
-                    r.executions,
-                    r.traces,
-                    ratio(&r),
-                    rate(&r),
-                    r.elapsed.as_secs_f64()
-                );
-            }
+    let reports = super::each_row(options, |design, scenario, plan, settings| {
+        (scenario.threads.len() == 2, explore::explore(design, scenario, plan, settings))
+    });
+    for (is_two_thread, r) in &reports {
+        if *is_two_thread {
+            two_thread += r.elapsed;
         }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {:.3} |",
+            r.design,
+            r.scenario,
+            r.plan,
+            r.verdict,
+            r.executions,
+            r.traces,
+            ratio(r),
+            rate(r),
+            r.elapsed.as_secs_f64()
+        );
     }
     let _ = writeln!(
         out,

@@ -328,6 +328,11 @@ impl Shared {
         }
     }
 
+    /// Why its properties cannot be checked, if they cannot ([`properties::refusal`]).
+    pub fn properties_refusal(&self) -> Option<String> {
+        properties::refusal(&self.always, &self.targets)
+    }
+
     /// Counts a new execution; `Err` when a limit says it must not run.
     pub fn begin_execution(&self) -> Result<Log, Stop> {
         let log = Log::new();
@@ -579,7 +584,7 @@ pub(crate) fn explore_with<C: Checker>(
         return refused(why);
     }
     let mut shared = Shared::new::<C>(design, scenario, plan, settings);
-    if let Some(why) = properties::refusal(&shared.always, &shared.targets) {
+    if let Some(why) = shared.properties_refusal() {
         shared.stop(Stop::Refused(why));
         return shared.report(bound, search, "refused");
     }

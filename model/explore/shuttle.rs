@@ -52,6 +52,10 @@ impl Checker for Shuttle {
     ) -> Result<Report, String> {
         let recording = Recording::parse(schedule).map_err(|e| e.to_string())?;
         let shared = Arc::new(Shared::new::<Shuttle>(design, scenario, plan, settings));
+        if let Some(why) = shared.properties_refusal() {
+            shared.stop(Stop::Refused(why));
+            return Ok(shared.report(format!("replay of {schedule}"), Search::Replay, "refused"));
+        }
         let mut replay = ReplayScheduler::new_from_schedule(recording.schedule());
         replay.set_allow_incomplete();
         run(&shared, settings, replay, false);

@@ -5,7 +5,7 @@
 
 use super::{End, Findings, Property, Step};
 use crate::netebpfext::{EbpfResult, EventKind, Op, OpFailure};
-use crate::wfp::{CallKind, EngineEvent, FilterId, Target};
+use crate::wfp::{CallKind, Effect, FilterId, Target};
 
 /// A model thread (the model, a design's body) panicked.
 pub const NO_PANIC: Property = Property::explorer("no_panic", "no model thread panics");
@@ -167,7 +167,7 @@ fn attach_fails_only_by_fault(step: &Step<'_>, found: &mut Findings) {
 }
 
 fn no_foreign_transaction(step: &Step<'_>, found: &mut Findings) {
-    let (EventKind::Engine(EngineEvent::Call(call)), actor) = (&step.event.kind, step.event.actor) else { return };
+    let (Some(call), actor) = (step.event.call(), step.event.actor) else { return };
     let Some(txn) = call.txn else { return };
     if call.kind == CallKind::TransactionBegin || txn.began_by == actor {
         return;
@@ -214,9 +214,9 @@ fn attach_installs_filters(step: &Step<'_>, found: &mut Findings) {
 
 fn failed_attach_leaves_nothing(step: &Step<'_>, found: &mut Findings) {
     let actor = step.event.actor;
-    if let EventKind::Engine(EngineEvent::Call(call)) = &step.event.kind {
+    if let Some(call) = step.event.call() {
         for effect in &call.effects {
-            if let crate::wfp::Effect::FilterAdded { id, context, .. } = *effect {
+            if let Effect::FilterAdded { id, context, .. } = *effect {
                 if step.history.is_failed(context) {
                     found.violated(
                         format!(
@@ -243,9 +243,9 @@ fn failed_attach_leaves_nothing(step: &Step<'_>, found: &mut Findings) {
 }
 
 fn filters_stay_while_attached(step: &Step<'_>, found: &mut Findings) {
-    let (EventKind::Engine(EngineEvent::Call(call)), actor) = (&step.event.kind, step.event.actor) else { return };
+    let (Some(call), actor) = (step.event.call(), step.event.actor) else { return };
     for effect in &call.effects {
-        let crate::wfp::Effect::FilterRemoved { id, context } = *effect else { continue };
+        let Effect::FilterRemoved { id, context } = *effect else { continue };
         let staying = step.history.staying_clients(context);
         if step.history.is_attached(context) && !staying.is_empty() {
             let who: Vec<String> = staying.iter().map(|n| format!("client {n}")).collect();

@@ -19,7 +19,7 @@ use std::fmt;
 
 use crate::netebpfext::{Event, EventKind, FilterContext};
 use crate::wfp::faults::{Fault, FaultPlan};
-use crate::wfp::{Actor, ContextId, EngineEvent, EngineSummary, Status};
+use crate::wfp::{Actor, ContextId, EngineSummary, Status};
 
 /// What one execution left behind.
 #[derive(Debug, Clone)]
@@ -148,7 +148,8 @@ impl Property {
     }
 }
 
-// A property is its name: two with one name are refused before an exploration ([`refusal`]).
+// A property is its name: two with one name are refused before an exploration or a
+// replay ([`refusal`]).
 impl PartialEq for Property {
     fn eq(&self, other: &Property) -> bool {
         self.name == other.name
@@ -223,16 +224,13 @@ impl Sometimes {
                         .iter()
                         .all(|(t, i)| step.history.outermost(Actor::Thread(*t)).and_then(|op| op.index) == Some(*i))
             }
-            Sometimes::FaultFired(f) => match &step.event.kind {
-                EventKind::Engine(EngineEvent::Call(call)) => {
-                    call.result.is_err()
-                        && call.fault == Some(f.fault)
-                        && f.actor == step.event.actor
-                        && f.kind == call.kind
-                        && f.occurrence.matches(call.occurrence)
-                }
-                _ => false,
-            },
+            Sometimes::FaultFired(f) => step.event.call().is_some_and(|call| {
+                call.result.is_err()
+                    && call.fault == Some(f.fault)
+                    && f.actor == step.event.actor
+                    && f.kind == call.kind
+                    && f.occurrence.matches(call.occurrence)
+            }),
             Sometimes::Property(property) => match property.check {
                 Check::Sometimes(reached) => reached(step),
                 Check::Explorer | Check::Always { .. } => false,
