@@ -11,8 +11,9 @@
 #[path = "writing_a_design.rs"]
 mod writing_a_design;
 
-use wfpcheck::assert::{assert_verdicts, declared, Declared};
+use wfpcheck::assert::{assert_verdicts_with, declared, Declared};
 use wfpcheck::designs::{naive, per_context, Design, DynDesign, PerContextHandle};
+use wfpcheck::explore::checker::CheckerKind;
 use wfpcheck::explore::Verdict;
 use wfpcheck::netebpfext::{hooks, Client, Driver, OpFailure};
 use wfpcheck::sync::Arc;
@@ -59,49 +60,58 @@ impl Design for PerContextInfiniteWait {
     }
 }
 
-/// Explores the design in `scenario` under each plan, asserts the declared verdicts
-/// (`wfpcheck::assert::assert_verdicts`), and returns each plan's reason.
-fn check(scenario: &str, expected: &[(&str, Verdict)]) -> Vec<String> {
+/// Explores the design in `scenario` under each plan and every checker of this build,
+/// asserts the declared verdicts (`wfpcheck::assert::assert_verdicts_with`; `expected`
+/// gives each under each checker), and returns each plan's reason, per checker.
+fn check(scenario: &str, expected: &[(&str, fn(CheckerKind) -> Verdict)]) -> Vec<Vec<String>> {
     let design: Arc<dyn DynDesign> = Arc::new(PerContextInfiniteWait);
-    let declared: Vec<Declared> = expected.iter().map(|(plan, verdict)| declared(scenario, plan, *verdict)).collect();
-    assert_verdicts(&design, &declared).into_iter().map(|report| report.why).collect()
+    let mut why = Vec::new();
+    writing_a_design::each_checker(|checker, settings| {
+        let declared: Vec<Declared> =
+            expected.iter().map(|(plan, verdict)| declared(scenario, plan, verdict(checker))).collect();
+        why.push(assert_verdicts_with(&design, &declared, settings).into_iter().map(|report| report.why).collect());
+    });
+    why
 }
 
-/// The expected verdict of a row that passes: `pass` under loom, `sampled` under shuttle,
-/// whose DFS does not finish for a session per context.
-const PASSES: Verdict = if cfg!(loom) { Verdict::Pass } else { Verdict::Sampled };
-
-/// The expected verdict of a row whose fault never fires: `vacuous` under loom, and under
-/// shuttle `sampled` (the samples never fired it either, which proves nothing).
-const NEVER_FIRES: Verdict = if cfg!(loom) { Verdict::Vacuous } else { Verdict::Sampled };
+/// A row whose fault can never fire: `vacuous` where the search is exhaustive, `sampled`
+/// under shuttle (the samples never fired it either, which proves nothing).
+fn never_fires(checker: CheckerKind) -> Verdict {
+    if checker == CheckerKind::Shuttle {
+        Verdict::Sampled
+    } else {
+        Verdict::Vacuous
+    }
+}
 
 #[test]
 fn two_attach() {
-    let why = check(
-        "two_attach",
-        &[("none", PASSES), ("t0.filter_add2.fails", PASSES), ("t1.begin1.times_out", NEVER_FIRES)],
-    );
-    assert!(why[2].contains("fault fired: t1.begin1.times_out"), "{}", why[2]);
+    let passes = writing_a_design::passes;
+    for why in
+        check("two_attach", &[("none", passes), ("t0.filter_add2.fails", passes), ("t1.begin1.times_out", never_fires)])
+    {
+        assert!(why[2].contains("fault fired: t1.begin1.times_out"), "{}", why[2]);
+    }
 }
 
 /// The detach's delete that timed out under #3866 cannot time out with an INFINITE wait:
 /// the planned timeout never fires (the row is vacuous, never a pass), and the others pass.
 #[test]
 fn attach_detach_delete_cannot_time_out() {
-    let why = check(
-        "attach_detach",
-        &[
-            ("none", PASSES),
-            ("t1.filter_add2.fails", PASSES),
-            ("t0.filter_delete1.times_out", NEVER_FIRES),
-            ("t0.filter_delete*.times_out", NEVER_FIRES),
-        ],
-    );
-    assert!(why[2].contains("fault fired: t0.filter_delete1.times_out"), "{}", why[2]);
-    assert!(why[3].contains("fault fired: t0.filter_delete*.times_out"), "{}", why[3]);
+    let passes = writing_a_design::passes;
+    let rows: [(&str, fn(CheckerKind) -> Verdict); 4] = [
+        ("none", passes),
+        ("t1.filter_add2.fails", passes),
+        ("t0.filter_delete1.times_out", never_fires),
+        ("t0.filter_delete*.times_out", never_fires),
+    ];
+    for why in check("attach_detach", &rows) {
+        assert!(why[2].contains("fault fired: t0.filter_delete1.times_out"), "{}", why[2]);
+        assert!(why[3].contains("fault fired: t0.filter_delete*.times_out"), "{}", why[3]);
+    }
 }
 
 #[test]
 fn same_provider() {
-    check("same_provider", &[("none", Verdict::Pass), ("t1.begin1.times_out", Verdict::Vacuous)]);
+    check("same_provider", &[("none", writing_a_design::passes), ("t1.begin1.times_out", never_fires)]);
 }

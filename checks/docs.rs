@@ -1,8 +1,9 @@
 //! The generated documents are what their commands write: `docs/designs.md` (the report's
 //! Markdown, then the single-fault sweep's; `REGENERATE` below) and `docs/assumptions.md`
-//! (the sensitivity run, `sensitivity::DOCS_COMMAND`).
+//! (the sensitivity run, `sensitivity::DOCS_COMMAND`), each explored by the stateful
+//! checker, exhaustively. The report's rows are the stateful gate's, explored once.
 
-#![cfg(loom)]
+#![cfg(all(feature = "shuttle", not(loom)))]
 
 use std::process::Command;
 
@@ -11,8 +12,7 @@ use wfpcheck::expectations::{self, SENSITIVE};
 use wfpcheck::render;
 use wfpcheck::sweep::{self, SweepReport};
 
-#[path = "support/snapshots.rs"]
-mod snapshots;
+use crate::{gate, snapshots};
 
 fn wfpcheck(args: &[&str]) -> (Option<i32>, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_wfpcheck")).args(args).output().expect("wfpcheck runs");
@@ -25,8 +25,9 @@ fn wfpcheck(args: &[&str]) -> (Option<i32>, String) {
 /// snapshot of every plan it does not survive.
 #[test]
 fn designs_md_is_what_the_report_command_writes() {
-    let (status, report) = wfpcheck(&["--format", "markdown"]);
-    assert_eq!(status, Some(0), "every verdict of the report as declared");
+    let rows = gate::matrix_rows("stateful");
+    assert!(rows.iter().all(render::Row::as_declared), "every verdict of the report as declared");
+    let report = wfpcheck::cli::report(&rows, wfpcheck::cli::Format::Markdown, false);
     let args: Vec<&str> = sweep::DOCS_COMMAND.split_whitespace().skip(1).collect();
     let json: Vec<&str> = args.iter().map(|a| if *a == "markdown" { "json" } else { a }).collect();
     let (status, json) = wfpcheck(&json);
@@ -43,7 +44,7 @@ fn designs_md_is_what_the_report_command_writes() {
     }
     for group in swept.groups.iter().filter(|g| !g.rows.is_empty()) {
         let name = format!("sweep__{}__{}", group.design, group.scenario);
-        snapshots::settings("loom").bind(|| insta::assert_snapshot!(name, sweep::failures_text(&swept, group)));
+        snapshots::settings("stateful").bind(|| insta::assert_snapshot!(name, sweep::failures_text(&swept, group)));
     }
     let written = format!("{report}\n{}", sweep::markdown(&swept));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/designs.md");
@@ -51,7 +52,7 @@ fn designs_md_is_what_the_report_command_writes() {
     if committed != written {
         let first = committed.lines().zip(written.lines()).position(|(a, b)| a != b);
         panic!(
-            "docs/designs.md differs from what `wfpcheck --format markdown` and `{}` write (first differing line: {:?}); \
+            "docs/designs.md differs from what `wfpcheck --checker stateful --format markdown` and `{}` write (first differing line: {:?}); \
              regenerate it with: {REGENERATE}",
             sweep::DOCS_COMMAND,
             first.map(|n| n + 1)
@@ -60,7 +61,7 @@ fn designs_md_is_what_the_report_command_writes() {
 }
 
 /// How `docs/designs.md` is written.
-const REGENERATE: &str = "RUSTFLAGS=\"--cfg loom\" CARGO_TARGET_DIR=target/loom cargo build --release && (./target/loom/release/wfpcheck --format markdown; echo; ./target/loom/release/wfpcheck --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --format markdown) > docs/designs.md";
+const REGENERATE: &str = "cargo build --release --features shuttle && (./target/release/wfpcheck --checker stateful --format markdown; echo; ./target/release/wfpcheck --checker stateful --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --format markdown) > docs/designs.md";
 
 #[test]
 fn the_regeneration_command_runs_the_documented_sweep() {
@@ -91,7 +92,8 @@ fn assumptions_md_is_what_the_sensitivity_command_writes() {
             let new_failure = under.report.counterexample.is_some() && property(&under.report) != property(r);
             if new_failure {
                 let name = format!("sensitivity__{}__{}", under.slug(), reading.replace('=', "_"));
-                snapshots::settings("loom").bind(|| insta::assert_snapshot!(name, render::counterexample_text(under)));
+                snapshots::settings("stateful")
+                    .bind(|| insta::assert_snapshot!(name, render::counterexample_text(under)));
             }
         }
     }
@@ -116,7 +118,7 @@ fn assumptions_md_is_what_the_sensitivity_command_writes() {
         let first = committed.lines().zip(written.lines()).position(|(a, b)| a != b);
         panic!(
             "docs/assumptions.md differs from what `{DOCS_COMMAND}` writes (first differing line: {:?}); regenerate it with \
-             RUSTFLAGS=\"--cfg loom\" CARGO_TARGET_DIR=target/loom cargo run --release -- {} > docs/assumptions.md",
+             cargo run --release --features shuttle -- {} > docs/assumptions.md",
             first.map(|n| n + 1),
             DOCS_COMMAND.trim_start_matches("wfpcheck ")
         );

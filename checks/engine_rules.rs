@@ -11,7 +11,7 @@ use std::sync::Arc;
 use wfpcheck::assumptions::Readings;
 use wfpcheck::wfp::faults::{FaultKind, FaultPlan};
 use wfpcheck::wfp::{
-    Actor, CallKind, Engine, EngineEvent, FilterSpec, Handle, Recorder, SessionOptions, Status, TxnWait,
+    Actor, CallKind, Engine, EngineEvent, FilterId, FilterSpec, Handle, Recorder, SessionOptions, Status, TxnWait,
 };
 
 const T0: Actor = Actor::Thread(0);
@@ -66,8 +66,8 @@ fn filter(context: u64) -> FilterSpec {
     }
 }
 
-fn filters(engine: &Engine) -> Vec<u64> {
-    engine.summary().filters.iter().map(|(id, _)| id.0).collect()
+fn filters(engine: &Engine) -> Vec<FilterId> {
+    engine.summary().filters.iter().map(|(id, _)| *id).collect()
 }
 
 /// Waits (with real threads) until `count` calls wait for the transaction lock.
@@ -167,7 +167,7 @@ fn w4_a_closed_handle_is_an_error_never_a_success() {
     assert_eq!(engine.transaction_begin(T0, session), Err(Status::InvalidHandle));
     assert_eq!(engine.provider_add(T0, session, "provider"), Err(Status::InvalidHandle));
     assert_eq!(engine.engine_close(T0, session), Err(Status::InvalidHandle));
-    let never_opened = wfpcheck::wfp::SessionId(99);
+    let never_opened = wfpcheck::wfp::SessionId::never_opened(99);
     assert_eq!(engine.transaction_commit(T0, never_opened), Err(Status::InvalidHandle));
 }
 
@@ -249,7 +249,7 @@ fn w7_an_implicit_call_waits_for_the_lock_too() {
     assert!(filters(&engine).is_empty(), "the implicit add has not run");
     engine.transaction_commit(T0, a).unwrap();
     let id = add.join().unwrap().unwrap();
-    assert_eq!(filters(&engine), vec![id.0], "the implicit add took effect at once after the wait");
+    assert_eq!(filters(&engine), vec![id], "the implicit add took effect at once after the wait");
 
     let engine = engine_with(FaultPlan::one(T1, CallKind::FilterDelete, 1, FaultKind::TimesOut));
     let setup = engine.engine_open(T0, SessionOptions::NULL).unwrap();
@@ -280,7 +280,7 @@ fn w8_a_call_on_a_shared_session_joins_its_transaction_whichever_thread_makes_it
         assert_eq!(landed.map(|txn| txn.began_by), Some(T0), "t1's call ran inside t0's transaction");
         if commit {
             engine.transaction_commit(T0, shared).unwrap();
-            assert_eq!(filters(&engine), vec![id.0]);
+            assert_eq!(filters(&engine), vec![id]);
         } else {
             engine.transaction_abort(T0, shared).unwrap();
             assert!(filters(&engine).is_empty(), "t0's abort undid t1's add");
@@ -310,7 +310,7 @@ fn w10_a_failed_call_does_not_abort_the_transaction() {
     assert_eq!(engine.filter_add(T0, session, missing), Err(Status::SublayerNotFound));
     assert_eq!(engine.summary().open_txns.len(), 1, "the transaction is still open");
     engine.transaction_commit(T0, session).unwrap();
-    assert_eq!(filters(&engine), vec![first.0], "commit keeps what succeeded");
+    assert_eq!(filters(&engine), vec![first], "commit keeps what succeeded");
 }
 
 #[test]
@@ -323,13 +323,13 @@ fn w11_commit_applies_everything_at_once_and_abort_discards_everything() {
     let b = engine.filter_add(T0, session, filter(1)).unwrap();
     assert!(filters(&engine).is_empty(), "nothing is visible before commit");
     engine.transaction_commit(T0, session).unwrap();
-    assert_eq!(filters(&engine), vec![a.0, b.0]);
+    assert_eq!(filters(&engine), vec![a, b]);
 
     engine.transaction_begin(T0, session).unwrap();
     engine.filter_delete_by_id(T0, session, a).unwrap();
     engine.filter_add(T0, session, filter(1)).unwrap();
     engine.transaction_abort(T0, session).unwrap();
-    assert_eq!(filters(&engine), vec![a.0, b.0], "abort discarded the delete and the add");
+    assert_eq!(filters(&engine), vec![a, b], "abort discarded the delete and the add");
 }
 
 #[test]
@@ -387,7 +387,7 @@ fn w14_delete_by_id_rules() {
     let a_filter = engine.filter_add(T0, dynamic_a, filter(2)).unwrap();
 
     assert_eq!(
-        engine.filter_delete_by_id(T0, static_session, wfpcheck::wfp::FilterId(99)),
+        engine.filter_delete_by_id(T0, static_session, wfpcheck::wfp::FilterId::never_added(99)),
         Err(Status::FilterNotFound)
     );
     assert_eq!(engine.filter_delete_by_id(T0, dynamic_b, a_filter), Err(Status::WrongSession));
@@ -470,9 +470,9 @@ fn implicit_call_runs_at_once() {
     let b = engine.engine_open(T1, STATIC_INFINITE).unwrap();
     engine.transaction_begin(T0, a).unwrap();
     let id = engine.filter_add(T1, b, filter(2)).unwrap();
-    assert_eq!(filters(&engine), vec![id.0], "the implicit add ran beside t0's transaction");
+    assert_eq!(filters(&engine), vec![id], "the implicit add ran beside t0's transaction");
     engine.transaction_commit(T0, a).unwrap();
-    assert_eq!(filters(&engine), vec![id.0], "t0's commit keeps what ran beside it");
+    assert_eq!(filters(&engine), vec![id], "t0's commit keeps what ran beside it");
 }
 
 #[test]
@@ -500,7 +500,7 @@ fn foreign_transaction_waits() {
     until_waiting(&engine, 1);
     engine.transaction_abort(T0, shared).unwrap();
     let id = add.join().unwrap().unwrap();
-    assert_eq!(filters(&engine), vec![id.0], "t1's add ran on its own once t0's transaction ended");
+    assert_eq!(filters(&engine), vec![id], "t1's add ran on its own once t0's transaction ended");
 }
 
 #[test]
@@ -514,7 +514,7 @@ fn delete_notification_in_the_call() {
     engine.filter_delete_by_id(T0, shared, id).unwrap();
     assert_eq!(notified.load(Ordering::SeqCst), 1, "notified inside the delete, before any commit");
     engine.transaction_abort(T0, shared).unwrap();
-    assert_eq!(filters(&engine), vec![id.0], "the abort restored the filter its notification announced gone");
+    assert_eq!(filters(&engine), vec![id], "the abort restored the filter its notification announced gone");
     assert_eq!(notified.load(Ordering::SeqCst), 1);
 }
 

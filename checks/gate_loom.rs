@@ -5,11 +5,7 @@
 
 #![cfg(loom)]
 
-#[macro_use]
-#[path = "support/gate.rs"]
-mod gate;
-#[path = "support/snapshots.rs"]
-mod snapshots;
+use crate::gate;
 
 every_design_and_scenario!("loom");
 
@@ -34,7 +30,7 @@ fn the_lock_policy_changes_no_two_thread_verdict() {
     let barging = Settings { assumptions: readings, ..fair.clone() };
     let mut compared = 0;
     let mut differ = Vec::new();
-    for scenario in gate::SCENARIOS.iter().filter(|s| **s != "three_attach") {
+    for scenario in gate::SCENARIOS.iter().filter(|s| !["three_attach", "four_attach"].contains(*s)) {
         for design in gate::DESIGNS {
             let a = gate::rows(design, scenario, &fair);
             let b = gate::rows(design, scenario, &barging);

@@ -4,11 +4,7 @@
 
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-#[macro_use]
-#[path = "support/gate.rs"]
-mod gate;
-#[path = "support/snapshots.rs"]
-mod snapshots;
+use crate::gate;
 
 every_design_and_scenario!("shuttle");
 

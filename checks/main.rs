@@ -3,6 +3,16 @@
 //! binary instead of one per file. Run one topic with its module's name, for example
 //! `cargo test --release --features shuttle --test checks gate_shuttle::`.
 
+// The gate's one body and its cache of explored rows, shared by the gates and the
+// generated-docs checks (one module, so one cache).
+#[cfg(any(loom, feature = "shuttle"))]
+#[macro_use]
+#[path = "support/gate.rs"]
+mod gate;
+#[cfg(any(loom, feature = "shuttle"))]
+#[path = "support/snapshots.rs"]
+mod snapshots;
+
 mod ci_workflow;
 mod cli;
 mod custom_design;
@@ -14,6 +24,7 @@ mod facade_scan;
 mod facade_shuttle;
 mod gate_loom;
 mod gate_shuttle;
+mod gate_stateful;
 mod module_graph;
 mod properties;
 mod self_test;

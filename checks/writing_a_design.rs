@@ -14,17 +14,32 @@
 //!      status = FwpmTransactionCommit(wfp_engine_handle);
 //! ```
 
-use wfpcheck::assert::{assert_verdicts, declared};
+use wfpcheck::assert::{assert_verdicts_with, declared};
 use wfpcheck::designs::{global_lock, naive, Design, DynDesign, Naive, PerContextHandle};
-use wfpcheck::explore::Verdict;
+use wfpcheck::explore::checker::{self, CheckerKind};
+use wfpcheck::explore::{Settings, Verdict};
 use wfpcheck::netebpfext::{Driver, EventKind, FilterState};
 use wfpcheck::properties::{ATTACH_FAILS_ONLY_BY_FAULT, CONTEXTS_RELEASED, FAILED_ATTACH_LEAVES_NOTHING};
 use wfpcheck::sync::{Arc, Mutex};
 use wfpcheck::wfp::{CallKind, ContextId, FilterId, FilterSpec, Handle, Status};
 
-/// A row that passes: `pass` under loom, `sampled` under shuttle, whose DFS does not
-/// finish for a session per context.
-const PASSES: Verdict = if cfg!(loom) { Verdict::Pass } else { Verdict::Sampled };
+/// Runs `check` under every checker this build explores with: loom; or shuttle and the
+/// stateful checker.
+pub fn each_checker(mut check: impl FnMut(CheckerKind, &Settings)) {
+    for &kind in checker::AVAILABLE {
+        check(kind, &Settings { checker: kind, ..Settings::default() });
+    }
+}
+
+/// A row that passes: `pass` where the search is exhaustive (loom, the stateful checker),
+/// `sampled` under shuttle, whose DFS does not finish for a session per context.
+pub fn passes(checker: CheckerKind) -> Verdict {
+    if checker == CheckerKind::Shuttle {
+        Verdict::Sampled
+    } else {
+        Verdict::Pass
+    }
+}
 
 const LOCK: &str = global_lock::LOCK_NAME;
 
@@ -95,8 +110,12 @@ impl Design for UnlockBeforeCommit {
 /// transaction (W5).
 #[test]
 fn unlocking_before_the_commit_fails_two_attach() {
+    each_checker(|_, settings| unlocking_before_the_commit_fails_two_attach_under(settings));
+}
+
+fn unlocking_before_the_commit_fails_two_attach_under(settings: &Settings) {
     let design: Arc<dyn DynDesign> = Arc::new(UnlockBeforeCommit);
-    let reports = assert_verdicts(&design, &[declared("two_attach", "none", Verdict::Fail)]);
+    let reports = assert_verdicts_with(&design, &[declared("two_attach", "none", Verdict::Fail)], settings);
     let found = reports[0].counterexample.as_ref().expect("a failing verdict has its counterexample");
     assert_eq!(found.violation.property, ATTACH_FAILS_ONLY_BY_FAULT);
     assert_eq!(found.violation.status, Some(Status::TxnInProgress), "{}", reports[0].why);
@@ -130,9 +149,13 @@ fn unlocking_before_the_commit_fails_two_attach() {
 /// declared and the found verdict of every row, then the counterexample.
 #[test]
 fn a_wrong_declaration_shows_both_verdicts() {
+    each_checker(|_, settings| a_wrong_declaration_shows_both_verdicts_under(settings));
+}
+
+fn a_wrong_declaration_shows_both_verdicts_under(settings: &Settings) {
     let design: Arc<dyn DynDesign> = Arc::new(UnlockBeforeCommit);
     let declared = [declared("two_attach", "none", Verdict::Pass), declared("same_provider", "none", Verdict::Fail)];
-    let explored = std::panic::AssertUnwindSafe(|| assert_verdicts(&design, &declared));
+    let explored = std::panic::AssertUnwindSafe(|| assert_verdicts_with(&design, &declared, settings));
     let panic = std::panic::catch_unwind(explored).expect_err("a verdict differs");
     let message = panic.downcast_ref::<String>().expect("a formatted message");
     assert!(message.contains("1 of 2 verdicts are not as declared"), "{message}");
@@ -188,13 +211,19 @@ impl Design for CommitPerFilter {
 /// the attach fails with the first filter committed, and nothing ever deletes it.
 #[test]
 fn committing_per_filter_leaves_half_an_attach() {
-    let design: Arc<dyn DynDesign> = Arc::new(CommitPerFilter);
-    let reports = assert_verdicts(
-        &design,
-        &[declared("two_attach", "none", PASSES), declared("two_attach", "t0.filter_add2.fails", Verdict::Fail)],
-    );
-    let found = reports[1].counterexample.as_ref().expect("a counterexample");
-    assert_eq!(found.violation.property, FAILED_ATTACH_LEAVES_NOTHING, "{}", reports[1].why);
+    each_checker(|checker, settings| {
+        let design: Arc<dyn DynDesign> = Arc::new(CommitPerFilter);
+        let reports = assert_verdicts_with(
+            &design,
+            &[
+                declared("two_attach", "none", passes(checker)),
+                declared("two_attach", "t0.filter_add2.fails", Verdict::Fail),
+            ],
+            settings,
+        );
+        let found = reports[1].counterexample.as_ref().expect("a counterexample");
+        assert_eq!(found.violation.property, FAILED_ATTACH_LEAVES_NOTHING, "{}", reports[1].why);
+    });
 }
 
 /// #3866 with the reference of a filter whose delete failed released at once, so that
@@ -237,12 +266,15 @@ impl Design for ReleaseOnFailedDelete {
 /// rawContext: the context is freed while WFP still holds its filter.
 #[test]
 fn releasing_a_failed_deletes_reference_frees_a_context_in_use() {
-    let design: Arc<dyn DynDesign> = Arc::new(ReleaseOnFailedDelete);
-    let reports = assert_verdicts(&design, &[declared("attach_detach", "t0.filter_delete1.times_out", Verdict::Fail)]);
-    let found = reports[0].counterexample.as_ref().expect("a counterexample");
-    assert!(found.also.contains(&CONTEXTS_RELEASED), "{}: also {:?}", reports[0].why, found.also);
-    assert!(
-        found.events.iter().any(|e| matches!(e.kind, EventKind::ContextFreed { context: 1 })),
-        "context 1 is freed"
-    );
+    each_checker(|_, settings| {
+        let design: Arc<dyn DynDesign> = Arc::new(ReleaseOnFailedDelete);
+        let declared = [declared("attach_detach", "t0.filter_delete1.times_out", Verdict::Fail)];
+        let reports = assert_verdicts_with(&design, &declared, settings);
+        let found = reports[0].counterexample.as_ref().expect("a counterexample");
+        assert!(found.also.contains(&CONTEXTS_RELEASED), "{}: also {:?}", reports[0].why, found.also);
+        assert!(
+            found.events.iter().any(|e| matches!(e.kind, EventKind::ContextFreed { context: 1 })),
+            "context 1 is freed"
+        );
+    });
 }

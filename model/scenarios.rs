@@ -1,7 +1,7 @@
 //! Scenarios: which threads do what, which fault plans apply, and what every
 //! exploration must reach for its pass to mean anything.
 
-use crate::netebpfext::hooks::{Hook, BIND, CONNECT4, CONNECT6, RECV_ACCEPT4};
+use crate::netebpfext::hooks::{Hook, BIND, CONNECT4, CONNECT6, RECV_ACCEPT4, RECV_ACCEPT6};
 use crate::properties::Property;
 pub use crate::properties::Reach;
 use crate::wfp::faults::{FaultKind, FaultPlan};
@@ -138,6 +138,21 @@ pub fn builtin() -> Vec<Scenario> {
             filters_per_attach: None,
             properties: Vec::new(),
         },
+        Scenario {
+            name: "four_attach",
+            summary: "t0, t1, t2 and t3 attach connect4, connect6, bind and recv_accept4 at once: four threads, four \
+                      providers.",
+            threads: vec![
+                vec![attach(&CONNECT4, 1, 0)],
+                vec![attach(&CONNECT6, 2, 0)],
+                vec![attach(&BIND, 3, 0)],
+                vec![attach(&RECV_ACCEPT4, 4, 0)],
+            ],
+            plans: vec![FaultPlan::NONE],
+            must_reach: vec![Reach::InFlightTogether(vec![(0, 0), (1, 0), (2, 0), (3, 0)])],
+            filters_per_attach: None,
+            properties: Vec::new(),
+        },
     ]
 }
 
@@ -156,7 +171,7 @@ pub fn by_name(name: &str) -> Option<Scenario> {
 /// `threads` threads attaching at once, each to its own hook, each adding
 /// `filters_per_attach` filters: the scaling study's scenarios.
 pub fn attach_many(threads: usize, filters_per_attach: usize) -> Scenario {
-    const HOOKS: [&Hook; THREADS_MAX] = [&CONNECT4, &CONNECT6, &BIND, &RECV_ACCEPT4];
+    const HOOKS: [&Hook; THREADS_MAX] = [&CONNECT4, &CONNECT6, &BIND, &RECV_ACCEPT4, &RECV_ACCEPT6];
     assert!((1..=THREADS_MAX).contains(&threads), "1 to {THREADS_MAX} threads");
     assert!(filters_per_attach >= 1, "an attach adds at least one filter");
     let threads_u8 = threads as u8;

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::designs::DynDesign;
 use crate::expectations;
-use crate::explore::checker::RUNNING;
 use crate::explore::{self, Report, Settings, Verdict};
 use crate::properties::Sometimes;
 use crate::render::{self, Row};
@@ -21,7 +20,8 @@ use crate::wfp::faults::{Fault, FaultPlan};
 
 /// The sweep `docs/designs.md` ends with: every single fault of the two-thread scenarios.
 pub const DOCS_COMMAND: &str =
-    "wfpcheck --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --format markdown";
+    "wfpcheck --checker stateful --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider \
+     --format markdown";
 
 /// By default at most this many pairs per design x scenario (`--faults 2`); more are not
 /// explored, and the sweep says so and is not complete.
@@ -425,7 +425,7 @@ pub fn run(
         .enumerate()
         .map(|(g, ((design, scenario), census))| {
             let c = census.census.as_ref().expect("a census run");
-            let expected = expectations::expected(design.name(), scenario.name, "none", RUNNING);
+            let expected = expectations::expected(design.name(), scenario.name, "none", settings.checker);
             Group {
                 design: design.name().to_string(),
                 scenario: scenario.name.to_string(),
@@ -446,7 +446,7 @@ pub fn run(
     }
     SweepReport {
         wfpcheck: env!("CARGO_PKG_VERSION").to_string(),
-        checker: RUNNING.name().to_string(),
+        checker: settings.checker.name().to_string(),
         assumptions: settings.assumptions.to_string(),
         faults: faults.count(),
         pairs_max: faults.pairs_max(),

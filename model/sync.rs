@@ -9,20 +9,34 @@
 //! - [`Arc`]: std's on every side. loom's `Arc` turns every clone and drop into a
 //!   scheduling point (they are not engine behaviour, only cost), and dropping one while
 //!   loom unwinds a deadlock aborts the process; shuttle's `Arc` is std's anyway.
-//! - [`Unmodelled`]: a std lock on every side, which the checkers do not see. It is only
+//! - [`SharedState`]: state several model threads touch in short sections of their own
+//!   (netebpfext's filter contexts): a lock the checker schedules (loom's under loom,
+//!   shuttle's under shuttle, where each section is a scheduling point of its own).
+//! - [`Unmodelled`]: model state behind a std lock, which no checker schedules. It is only
 //!   ever taken and released inside one modelled critical section, or while only one
 //!   thread runs, or for state only one thread touches, and never held across a modelled
 //!   operation; model threads never run at the same time under loom or shuttle, so it
-//!   adds no interleaving and costs nothing. The event log and the explorer's counters
-//!   use it.
-//! - [`SharedState`]: state several model threads touch in short sections of their own:
-//!   loom's mutex under loom (its DPOR must see every access), a lock shuttle does not
-//!   schedule under shuttle (its DFS explores every order of such sections anyway).
+//!   adds no interleaving and costs nothing.
+//! - [`Untracked`]: what is not model state at all: the event log (written by the model,
+//!   read only by the explorer and the properties) and the explorer's own tallies.
+//! - [`opaque`]: a call whose caller learns only its result (each WFP call, each of
+//!   netebpfext's primitives).
 //! - [`outside_model`], [`ProcessOnce`]: the explorer's own OS threads and set-up, never
-//!   used by model code. Designs use none of these four (`wfpcheck::scan` refuses them).
+//!   used by model code. Designs use none of `SharedState`, `Unmodelled`, `Untracked`,
+//!   `outside_model` and `ProcessOnce` (`wfpcheck::scan` refuses them).
+//!
+//! Under shuttle every object also reports each access to the stateful checker's tracker
+//! (`sync/tracked.rs`), which fingerprints the execution's state; outside a stateful
+//! exploration no tracker is installed and the reports do nothing. So that it can, what a
+//! `Mutex`, `SharedState` or `Unmodelled` holds is `Hash` on every side, and a value that
+//! holds a facade object hashes as that object's identity.
 
 #[cfg(all(loom, feature = "shuttle"))]
 compile_error!("choose one checker: `--cfg loom` or `--features shuttle`, not both");
+
+use std::hash::Hash;
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+use std::hash::Hasher;
 
 #[cfg(loom)]
 mod backend {
@@ -42,21 +56,50 @@ mod backend {
     pub(super) use std::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
 }
 
+/// What the stateful checker fingerprints: the shuttle build's tracker of every facade
+/// object and every model thread's digest.
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub(crate) mod tracked;
+
 pub use std::sync::{Arc, Weak};
 
+/// A call whose caller learns only its result: each WFP call, each of netebpfext's
+/// primitives. The stateful checker folds the result, not what the call read on the way,
+/// into the calling thread's digest (what the call changed is in the objects it changed).
+/// A call that takes a closure of the caller's is not one: the closure reads directly.
+pub fn opaque<R: Hash>(call: impl FnOnce() -> R) -> R {
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    {
+        tracked::call_begins();
+        let result = call();
+        tracked::call_returns(|| tracked::hash128(&result));
+        result
+    }
+    #[cfg(not(all(feature = "shuttle", not(loom))))]
+    call()
+}
+
+// ---- loom and std: the checker's primitives, as they are ----
+
 /// A mutual-exclusion lock the checker schedules around.
+#[cfg(not(all(feature = "shuttle", not(loom))))]
 #[derive(Debug, Default)]
 pub struct Mutex<T>(backend::Mutex<T>);
 
 /// The guard of a locked [`Mutex`].
+#[cfg(not(all(feature = "shuttle", not(loom))))]
 pub type MutexGuard<'a, T> = backend::MutexGuard<'a, T>;
 
-impl<T> Mutex<T> {
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl<T: Hash> Mutex<T> {
     /// A mutex holding `value`.
     pub fn new(value: T) -> Self {
         Mutex(backend::Mutex::new(value))
     }
+}
 
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl<T: Hash> Mutex<T> {
     /// Poisoning is ignored: a panic in the model already ends the execution.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -64,9 +107,11 @@ impl<T> Mutex<T> {
 }
 
 /// A condition variable the checker schedules around.
+#[cfg(not(all(feature = "shuttle", not(loom))))]
 #[derive(Debug, Default)]
 pub struct Condvar(backend::Condvar);
 
+#[cfg(not(all(feature = "shuttle", not(loom))))]
 impl Condvar {
     /// A condition variable.
     pub fn new() -> Self {
@@ -74,7 +119,7 @@ impl Condvar {
     }
 
     /// Releases `guard`'s lock and waits for a notification; takes the lock again.
-    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+    pub fn wait<'a, T: Hash>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.0.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -84,8 +129,444 @@ impl Condvar {
     }
 }
 
+/// State shared between model threads, each access a short section with no scheduling
+/// point inside (netebpfext's filter contexts). loom must see every access: its DPOR
+/// prunes the orders of accesses it cannot see. Real threads take a real lock.
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+#[derive(Debug, Default)]
+pub struct SharedState<T> {
+    #[cfg(loom)]
+    lock: backend::Mutex<T>,
+    #[cfg(not(loom))]
+    lock: std::sync::Mutex<T>,
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl<T: Hash> SharedState<T> {
+    /// Shared state holding `value`.
+    pub fn new(value: T) -> Self {
+        SharedState {
+            #[cfg(loom)]
+            lock: backend::Mutex::new(value),
+            #[cfg(not(loom))]
+            lock: std::sync::Mutex::new(value),
+        }
+    }
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl<T: Hash> SharedState<T> {
+    /// Runs `f` on the state; `f` makes no WFP call and takes no other lock but a
+    /// `SharedState` taken in the one order its owner documents.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
+
+/// Model state no checker schedules (see the module docs for when that is sound).
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+#[derive(Debug, Default)]
+pub struct Unmodelled<T>(std::sync::Mutex<T>);
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl<T: Hash> Unmodelled<T> {
+    /// An unmodelled lock holding `value`.
+    pub fn new(value: T) -> Self {
+        Unmodelled(std::sync::Mutex::new(value))
+    }
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl<T: Hash> Unmodelled<T> {
+    /// Runs `f` on the value, under the lock.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
+
+/// A counter no checker schedules (see the module docs for when that is sound).
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+#[derive(Debug, Default)]
+pub struct UnmodelledCounter(std::sync::atomic::AtomicU64);
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl UnmodelledCounter {
+    /// A counter starting at `value`.
+    pub fn new(value: u64) -> Self {
+        UnmodelledCounter(std::sync::atomic::AtomicU64::new(value))
+    }
+
+    /// Subtracts one and returns the new value.
+    pub fn decrement(&self) -> u64 {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) - 1
+    }
+}
+
+/// A one-time signal that wakes the thread that made it: how a call waiting for the
+/// transaction lock is woken. Under loom and std it parks the thread (park and unpark
+/// touch no shared object, so loom adds no interleavings for them beyond the wait);
+/// under shuttle, whose park may wake spuriously (its DFS would explore that without
+/// end), it is a mutex and a condition variable.
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+#[derive(Debug)]
+pub struct Signal {
+    waiter: backend::Thread,
+    set: Unmodelled<bool>,
+}
+
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+impl Signal {
+    /// A signal for the calling thread to wait on.
+    pub fn for_this_thread() -> Signal {
+        Signal { waiter: backend::current(), set: Unmodelled::new(false) }
+    }
+
+    /// Blocks the thread that made the signal until it is set (at once if it was).
+    pub fn wait(&self) {
+        while !self.set.with(|set| *set) {
+            backend::park();
+        }
+    }
+
+    /// Sets the signal and wakes its thread.
+    pub fn set(&self) {
+        self.set.with(|set| *set = true);
+        self.waiter.unpark();
+    }
+}
+
+// A value that holds a facade object hashes as that object's identity: only the stateful
+// checker (shuttle) tracks identities; elsewhere nothing is hashed.
+macro_rules! hash_as_identity {
+    ($($name:ident$(<$t:ident>)?),*) => {$(
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
+        impl$(<$t>)? Hash for $name$(<$t>)? {
+            fn hash<H: Hasher>(&self, _state: &mut H) {}
+        }
+    )*};
+}
+hash_as_identity!(Mutex<T>, Condvar, SharedState<T>, Unmodelled<T>, UnmodelledCounter, Signal);
+
+// ---- shuttle: the same API, every access reported to the stateful checker's tracker ----
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub use self::on_shuttle::{Condvar, Mutex, MutexGuard, SharedState, Signal, Unmodelled, UnmodelledCounter};
+
+#[cfg(all(feature = "shuttle", not(loom)))]
+mod on_shuttle {
+    use std::fmt;
+    use std::hash::{Hash, Hasher};
+    use std::ops::{Deref, DerefMut};
+
+    use super::backend;
+    use super::tracked::{self, hash128, Kind, Registration};
+    use super::Arc;
+
+    /// A value behind a std lock at a fixed address, registered with the tracker.
+    struct Cell<T> {
+        value: std::sync::Mutex<T>,
+        registration: Registration,
+    }
+
+    /// The contents of the `Cell<T>` at `cell`, hashed.
+    ///
+    /// # Safety
+    /// `cell` points at a live `Cell<T>`.
+    unsafe fn contents<T: Hash>(cell: *const ()) -> u128 {
+        let cell = unsafe { &*(cell as *const Cell<T>) };
+        match cell.value.try_lock() {
+            Ok(value) => hash128(&*value),
+            Err(std::sync::TryLockError::Poisoned(value)) => hash128(&*value.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => unreachable!("the tracker reads only objects nobody holds"),
+        }
+    }
+
+    impl<T: Hash> Cell<T> {
+        fn new(value: T, kind: Kind) -> Box<Cell<T>> {
+            let mut cell = Box::new(Cell { value: std::sync::Mutex::new(value), registration: Registration::none() });
+            let at = &*cell as *const Cell<T> as *const ();
+            cell.registration = Registration::new(at, contents::<T>, kind);
+            cell
+        }
+    }
+
+    impl<T: Hash> Cell<T> {
+        /// Takes the value's lock and reports the read.
+        fn acquire(&self) -> std::sync::MutexGuard<'_, T> {
+            self.registration.refuse_if_foreign();
+            let value = self.value.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.registration.acquired(|| hash128(&*value));
+            value
+        }
+    }
+
+    /// A mutual-exclusion lock shuttle schedules around.
+    pub struct Mutex<T> {
+        lock: Arc<backend::Mutex<()>>,
+        cell: Box<Cell<T>>,
+    }
+
+    /// The guard of a locked [`Mutex`].
+    pub struct MutexGuard<'a, T> {
+        value: Option<std::sync::MutexGuard<'a, T>>,
+        lock: Option<backend::MutexGuard<'a, ()>>,
+        cell: &'a Cell<T>,
+    }
+
+    impl<T: Hash> Mutex<T> {
+        /// A mutex holding `value`.
+        pub fn new(value: T) -> Self {
+            let lock = Arc::new(backend::Mutex::new(()));
+            let kind = Kind::Lock(Arc::downgrade(&lock));
+            Mutex { lock, cell: Cell::new(value, kind) }
+        }
+
+        /// Poisoning is ignored: a panic in the model already ends the execution.
+        pub fn lock(&self) -> MutexGuard<'_, T> {
+            tracked::unwind_if_drained();
+            self.cell.registration.refuse_if_foreign();
+            self.cell.registration.attempted();
+            let lock = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let value = self.cell.acquire();
+            let guard = MutexGuard { value: Some(value), lock: Some(lock), cell: &self.cell };
+            tracked::unwind_if_drained();
+            guard
+        }
+    }
+
+    impl<T> Deref for MutexGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            self.value.as_ref().expect("a guard holds its value")
+        }
+    }
+
+    impl<T> DerefMut for MutexGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            self.value.as_mut().expect("a guard holds its value")
+        }
+    }
+
+    impl<T> Drop for MutexGuard<'_, T> {
+        fn drop(&mut self) {
+            if self.value.take().is_some() {
+                self.cell.registration.released();
+            }
+            // shuttle's release is a scheduling point; it comes after the tracker knows.
+            if let Some(lock) = self.lock.take() {
+                Registration::releasing(true);
+                drop(lock);
+                Registration::releasing(false);
+            }
+        }
+    }
+
+    /// A condition variable shuttle schedules around.
+    pub struct Condvar {
+        condvar: Arc<backend::Condvar>,
+        registration: Registration,
+    }
+
+    /// A condition variable has no contents of its own.
+    unsafe fn no_contents(_: *const ()) -> u128 {
+        0
+    }
+
+    impl Default for Condvar {
+        fn default() -> Self {
+            Condvar::new()
+        }
+    }
+
+    impl Condvar {
+        /// A condition variable.
+        pub fn new() -> Self {
+            let condvar = Arc::new(backend::Condvar::new());
+            let at = Arc::as_ptr(&condvar) as *const ();
+            let registration = Registration::new(at, no_contents, Kind::Condvar(Arc::downgrade(&condvar)));
+            Condvar { condvar, registration }
+        }
+
+        /// Releases `guard`'s lock and waits for a notification; takes the lock again.
+        pub fn wait<'a, T: Hash>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            tracked::unwind_if_drained();
+            let cell = guard.cell;
+            drop(guard.value.take());
+            self.registration.wait_begins(&cell.registration);
+            let lock = guard.lock.take().expect("a guard holds its lock");
+            let lock = self.condvar.wait(lock).unwrap_or_else(|poisoned| poisoned.into_inner());
+            let value = cell.value.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.registration.wait_ends(&cell.registration, || hash128(&*value));
+            guard.value = Some(value);
+            guard.lock = Some(lock);
+            tracked::unwind_if_drained();
+            guard
+        }
+
+        /// Wakes every waiter.
+        pub fn notify_all(&self) {
+            tracked::unwind_if_drained();
+            self.registration.notified_all();
+            self.condvar.notify_all();
+            tracked::unwind_if_drained();
+        }
+    }
+
+    /// State shared between model threads, each access a short section of its own: a
+    /// scheduling point before each, as loom has one. (shuttle's DFS once ran two such
+    /// sections with no scheduling point between them as one, and so could miss an
+    /// interleaving of them.)
+    pub struct SharedState<T>(Mutex<T>);
+
+    impl<T: Hash> SharedState<T> {
+        /// Shared state holding `value`.
+        pub fn new(value: T) -> Self {
+            SharedState(Mutex::new(value))
+        }
+
+        /// Runs `f` on the state; `f` makes no WFP call and takes no other lock but a
+        /// `SharedState` taken in the one order its owner documents.
+        pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+            let mut guard = self.0.lock();
+            f(&mut guard)
+        }
+    }
+
+    /// Model state no checker schedules (see the module docs for when that is sound); the
+    /// stateful checker tracks it like any other object.
+    pub struct Unmodelled<T>(Box<Cell<T>>);
+
+    impl<T: Hash> Unmodelled<T> {
+        /// An unmodelled lock holding `value`.
+        pub fn new(value: T) -> Self {
+            Unmodelled(Cell::new(value, Kind::State))
+        }
+
+        /// Runs `f` on the value, under the lock.
+        pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+            tracked::unwind_if_drained();
+            let mut value = self.0.acquire();
+            let result = f(&mut value);
+            drop(value);
+            self.0.registration.released();
+            result
+        }
+    }
+
+    /// A counter no checker schedules (see the module docs for when that is sound).
+    pub struct UnmodelledCounter(Unmodelled<u64>);
+
+    impl UnmodelledCounter {
+        /// A counter starting at `value`.
+        pub fn new(value: u64) -> Self {
+            UnmodelledCounter(Unmodelled::new(value))
+        }
+
+        /// Subtracts one and returns the new value.
+        pub fn decrement(&self) -> u64 {
+            self.0.with(|n| {
+                *n -= 1;
+                *n
+            })
+        }
+    }
+
+    /// A one-time signal that wakes the thread that made it: how a call waiting for the
+    /// transaction lock is woken. shuttle's park may wake spuriously, which its DFS would
+    /// explore without end, so here it is a mutex and a condition variable.
+    pub struct Signal {
+        set: Mutex<bool>,
+        changed: Condvar,
+    }
+
+    impl Signal {
+        /// A signal for the calling thread to wait on.
+        pub fn for_this_thread() -> Signal {
+            Signal { set: Mutex::new(false), changed: Condvar::new() }
+        }
+
+        /// Blocks the thread that made the signal until it is set (at once if it was).
+        pub fn wait(&self) {
+            let mut set = self.set.lock();
+            while !*set {
+                set = self.changed.wait(set);
+            }
+        }
+
+        /// Sets the signal and wakes its thread.
+        pub fn set(&self) {
+            *self.set.lock() = true;
+            self.changed.notify_all();
+        }
+    }
+
+    // A value that holds a facade object hashes as that object's identity.
+    impl<T> Hash for Mutex<T> {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.cell.registration.hash_identity(state)
+        }
+    }
+    impl Hash for Condvar {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.registration.hash_identity(state)
+        }
+    }
+    impl<T> Hash for SharedState<T> {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.0.hash(state)
+        }
+    }
+    impl<T> Hash for Unmodelled<T> {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.0.registration.hash_identity(state)
+        }
+    }
+    impl Hash for UnmodelledCounter {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.0.hash(state)
+        }
+    }
+    impl Hash for Signal {
+        fn hash<H: Hasher>(&self, state: &mut H) {
+            self.set.hash(state)
+        }
+    }
+
+    macro_rules! debug_as {
+        ($($name:ident$(<$t:ident>)?: $what:literal),*) => {$(
+            impl$(<$t>)? fmt::Debug for $name$(<$t>)? {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str($what)
+                }
+            }
+        )*};
+    }
+    debug_as!(Mutex<T>: "Mutex", Condvar: "Condvar", SharedState<T>: "SharedState", Unmodelled<T>: "Unmodelled",
+              UnmodelledCounter: "UnmodelledCounter", Signal: "Signal");
+
+    impl<T: Hash + Default> Default for Mutex<T> {
+        fn default() -> Self {
+            Mutex::new(T::default())
+        }
+    }
+    impl<T: Hash + Default> Default for SharedState<T> {
+        fn default() -> Self {
+            SharedState::new(T::default())
+        }
+    }
+    impl<T: Hash + Default> Default for Unmodelled<T> {
+        fn default() -> Self {
+            Unmodelled::new(T::default())
+        }
+    }
+}
+
 /// Threads of the model.
 pub mod thread {
+    use std::hash::Hash;
+
     use super::backend;
 
     /// A spawned thread, to join.
@@ -97,13 +578,31 @@ pub mod thread {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        {
+            let child = super::tracked::spawning();
+            let handle = JoinHandle(backend::spawn(move || {
+                super::tracked::started(child);
+                let result = body();
+                super::tracked::finished();
+                result
+            }));
+            super::tracked::unwind_if_drained();
+            handle
+        }
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
         JoinHandle(backend::spawn(body))
     }
 
-    impl<T> JoinHandle<T> {
+    impl<T: Hash> JoinHandle<T> {
         /// The thread's result, or the payload of its panic.
         pub fn join(self) -> std::thread::Result<T> {
-            self.0.join()
+            let joined = self.0.join();
+            #[cfg(all(feature = "shuttle", not(loom)))]
+            if let Ok(result) = &joined {
+                super::tracked::joined(super::tracked::hash128(result));
+            }
+            joined
         }
     }
 
@@ -123,6 +622,21 @@ pub mod thread {
         drop(handles);
     }
 
+    /// Runs a model thread's `body`. Under the stateful checker a pruned execution (one
+    /// that reached a state already explored) unwinds each thread at its next facade call;
+    /// this ends the thread there. Anything else `body` raises goes on.
+    pub fn unless_pruned(body: impl FnOnce()) {
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+            if !payload.is::<super::tracked::Pruned>() {
+                std::panic::resume_unwind(payload);
+            }
+            super::tracked::wake_waiters();
+        }
+        #[cfg(not(all(feature = "shuttle", not(loom))))]
+        body()
+    }
+
     /// A short busy wait: spins without yielding. Under loom and shuttle it is nothing at
     /// all (no scheduling point: the checker may or may not run another thread first, as
     /// a real processor may or may not); with real threads it spins for a moment.
@@ -137,77 +651,20 @@ pub mod thread {
     pub const BUSY_WAIT_SPINS: u32 = 1_000;
 
     /// Let another thread run. loom keeps the yielding thread off the processor until
-    /// another thread has been scheduled; std and real schedulers promise nothing.
+    /// another thread has been scheduled (so does the stateful checker); std and real
+    /// schedulers promise nothing.
     pub fn yield_now() {
-        backend::yield_now()
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        super::tracked::yielded();
+        backend::yield_now();
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        super::tracked::unwind_if_drained();
     }
 
     /// Whether the calling thread is unwinding from a panic (under every checker a model
     /// thread's panic unwinds on the OS thread running it).
     pub fn panicking() -> bool {
         std::thread::panicking()
-    }
-}
-
-/// A one-time signal that wakes the thread that made it: how a call waiting for the
-/// transaction lock is woken. Under loom and std it parks the thread (park and unpark
-/// touch no shared object, so loom adds no interleavings for them beyond the wait);
-/// shuttle's park may wake spuriously, which its DFS would explore without end, so
-/// there it is a mutex and a condition variable, which do not.
-#[derive(Debug)]
-pub struct Signal {
-    #[cfg(not(all(feature = "shuttle", not(loom))))]
-    waiter: backend::Thread,
-    #[cfg(not(all(feature = "shuttle", not(loom))))]
-    set: Unmodelled<bool>,
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    set: backend::Mutex<bool>,
-    #[cfg(all(feature = "shuttle", not(loom)))]
-    changed: backend::Condvar,
-}
-
-impl Signal {
-    /// A signal for the calling thread to wait on.
-    pub fn for_this_thread() -> Signal {
-        Signal {
-            #[cfg(not(all(feature = "shuttle", not(loom))))]
-            waiter: backend::current(),
-            #[cfg(not(all(feature = "shuttle", not(loom))))]
-            set: Unmodelled::new(false),
-            #[cfg(all(feature = "shuttle", not(loom)))]
-            set: backend::Mutex::new(false),
-            #[cfg(all(feature = "shuttle", not(loom)))]
-            changed: backend::Condvar::new(),
-        }
-    }
-
-    /// Blocks the thread that made the signal until it is set (at once if it was).
-    pub fn wait(&self) {
-        #[cfg(not(all(feature = "shuttle", not(loom))))]
-        while !self.set.with(|set| *set) {
-            backend::park();
-        }
-        #[cfg(all(feature = "shuttle", not(loom)))]
-        {
-            let mut set = self.set.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            while !*set {
-                set = self.changed.wait(set).unwrap_or_else(|poisoned| poisoned.into_inner());
-            }
-        }
-    }
-
-    /// Sets the signal and wakes its thread.
-    pub fn set(&self) {
-        #[cfg(not(all(feature = "shuttle", not(loom))))]
-        {
-            self.set.with(|set| *set = true);
-            self.waiter.unpark();
-        }
-        #[cfg(all(feature = "shuttle", not(loom)))]
-        {
-            *self.set.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
-            self.changed.notify_all();
-        }
     }
 }
 
@@ -237,14 +694,16 @@ impl StartGate {
     }
 }
 
-/// A lock the checkers do not see (see the module docs for when that is sound).
+/// What is not model state: the event log (written by the model, read only by the
+/// explorer and the properties) and the explorer's own tallies. A std lock on every side;
+/// no checker schedules it and no fingerprint holds it.
 #[derive(Debug, Default)]
-pub struct Unmodelled<T>(std::sync::Mutex<T>);
+pub struct Untracked<T>(std::sync::Mutex<T>);
 
-impl<T> Unmodelled<T> {
-    /// An unmodelled lock holding `value`.
+impl<T> Untracked<T> {
+    /// An untracked lock holding `value`.
     pub const fn new(value: T) -> Self {
-        Unmodelled(std::sync::Mutex::new(value))
+        Untracked(std::sync::Mutex::new(value))
     }
 
     /// Runs `f` on the value, under the lock.
@@ -256,39 +715,6 @@ impl<T> Unmodelled<T> {
     /// The value.
     pub fn into_inner(self) -> T {
         self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// State shared between model threads, each access a short section with no scheduling
-/// point inside (netebpfext's filter contexts). loom must see every access: its DPOR
-/// prunes the orders of accesses it cannot see. shuttle's DFS has no such reduction: it
-/// explores every order of the sections between its own scheduling points, so there a
-/// lock the checker does not schedule is enough, and costs no interleavings. Real
-/// threads take a real lock.
-#[derive(Debug, Default)]
-pub struct SharedState<T> {
-    #[cfg(loom)]
-    lock: backend::Mutex<T>,
-    #[cfg(not(loom))]
-    lock: std::sync::Mutex<T>,
-}
-
-impl<T> SharedState<T> {
-    /// Shared state holding `value`.
-    pub fn new(value: T) -> Self {
-        SharedState {
-            #[cfg(loom)]
-            lock: backend::Mutex::new(value),
-            #[cfg(not(loom))]
-            lock: std::sync::Mutex::new(value),
-        }
-    }
-
-    /// Runs `f` on the state; `f` makes no WFP call and takes no other lock but a
-    /// `SharedState` taken in the one order its owner documents.
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        let mut guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard)
     }
 }
 
@@ -319,21 +745,5 @@ impl ProcessOnce {
     /// Runs `f` once, whichever thread calls first.
     pub fn call_once(&self, f: impl FnOnce()) {
         self.0.call_once(f)
-    }
-}
-
-/// A counter the checkers do not see (see the module docs for when that is sound).
-#[derive(Debug, Default)]
-pub struct UnmodelledCounter(std::sync::atomic::AtomicU64);
-
-impl UnmodelledCounter {
-    /// A counter starting at `value`.
-    pub const fn new(value: u64) -> Self {
-        UnmodelledCounter(std::sync::atomic::AtomicU64::new(value))
-    }
-
-    /// Subtracts one and returns the new value.
-    pub fn decrement(&self) -> u64 {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) - 1
     }
 }

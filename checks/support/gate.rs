@@ -1,7 +1,11 @@
-//! The gate's one body, run under loom (`gate_loom.rs`) and shuttle (`gate_shuttle.rs`):
-//! each design x scenario is its own test, so `cargo nextest run --partition` can split
-//! them across machines. Each explores every plan of its scenario, snapshots what it
-//! found, and fails when a verdict is not as declared in `model/expectations.rs`.
+//! The gate's one body, run under loom (`gate_loom.rs`), shuttle (`gate_shuttle.rs`) and
+//! the stateful checker (`gate_stateful.rs`): each design x scenario is its own test, so
+//! `cargo nextest run --partition` can split them across machines. Each explores every
+//! plan of its scenario, snapshots what it found, and fails when a verdict is not as
+//! declared in `model/expectations.rs`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use wfpcheck::designs;
 use wfpcheck::expectations;
@@ -10,7 +14,12 @@ use wfpcheck::explore::{self, Settings};
 use wfpcheck::render::{self, Row};
 use wfpcheck::scenarios;
 
-use super::snapshots::settings as snapshots;
+use crate::snapshots::settings as snapshots;
+
+/// The checker a gate's name says.
+pub fn checker(name: &str) -> CheckerKind {
+    CheckerKind::ALL.into_iter().find(|c| c.name() == name).unwrap_or_else(|| panic!("no checker `{name}`"))
+}
 
 /// Explores every plan of `scenario` for `design`.
 pub fn rows(design: &str, scenario: &str, settings: &Settings) -> Vec<Row> {
@@ -20,9 +29,24 @@ pub fn rows(design: &str, scenario: &str, settings: &Settings) -> Vec<Row> {
     scenario.plans.iter().map(|plan| Row::new(explore::explore(&design, &scenario, plan, &settings))).collect()
 }
 
+/// The gate's rows of `design` x `scenario` under `checker`, explored once per test run:
+/// the row's own test and the matrix test share them, whichever asks first explores.
+pub fn gate_rows(checker: &str, design: &str, scenario: &str) -> Vec<Row> {
+    type Cell = Arc<OnceLock<Vec<Row>>>;
+    static EXPLORED: OnceLock<Mutex<BTreeMap<(String, String, String), Cell>>> = OnceLock::new();
+    let key = (checker.to_string(), design.to_string(), scenario.to_string());
+    let cell: Cell =
+        EXPLORED.get_or_init(Mutex::default).lock().expect("no test panicked here").entry(key).or_default().clone();
+    cell.get_or_init(|| {
+        let settings = Settings { checker: self::checker(checker), ..Settings::default() };
+        rows(design, scenario, &settings)
+    })
+    .clone()
+}
+
 /// The gate for one design x scenario.
 pub fn check(checker: &str, design: &str, scenario: &str) {
-    let rows = rows(design, scenario, &Settings::default());
+    let rows = gate_rows(checker, design, scenario);
     #[cfg(all(feature = "shuttle", not(loom)))]
     for row in rows.iter().filter(|row| row.report.counterexample.is_some()) {
         replays(row);
@@ -46,7 +70,8 @@ fn replays(row: &Row) {
     let design = designs::by_name(&row.report.design).expect("built in");
     let scenario = scenarios::by_name(&row.report.scenario).expect("built in");
     let plan = wfpcheck::wfp::faults::FaultPlan::parse(&row.report.plan).expect("a plan the report printed");
-    let replayed = explore::replay(&design, &scenario, &plan, &Settings::default(), schedule).expect("it parses");
+    let settings = Settings { checker: row.report.checker, ..Settings::default() };
+    let replayed = explore::replay(&design, &scenario, &plan, &settings, schedule).expect("it parses");
     let again =
         replayed.counterexample.unwrap_or_else(|| panic!("{}: the replay of {schedule} broke nothing", row.slug()));
     assert_eq!(again.violation, found.violation, "{}", row.slug());
@@ -68,7 +93,7 @@ macro_rules! gate_tests {
         $(
             #[test]
             fn $scenario() {
-                super::gate::check($checker, stringify!($design), stringify!($scenario));
+                crate::gate::check($checker, stringify!($design), stringify!($scenario));
             }
         )*
     };
@@ -80,7 +105,7 @@ macro_rules! every_design_and_scenario {
         gate_tests!($checker:
             naive provider_lock retry retry_unbounded global_lock global_lock_add_only per_operation_handle
             per_thread_handle per_context_handle per_context_dynamic per_context_4192 per_context_5472;
-            two_attach attach_detach same_provider restart_during_attach three_attach);
+            two_attach attach_detach same_provider restart_during_attach three_attach four_attach);
     };
 }
 
@@ -101,7 +126,7 @@ pub const DESIGNS: &[&str] = &[
     "per_context_5472",
 ];
 pub const SCENARIOS: &[&str] =
-    &["two_attach", "attach_detach", "same_provider", "restart_during_attach", "three_attach"];
+    &["two_attach", "attach_detach", "same_provider", "restart_during_attach", "three_attach", "four_attach"];
 
 pub fn the_gate_lists_every_design_and_scenario() {
     let designs: Vec<&str> = designs::builtin().iter().map(|d| d.name()).collect();
@@ -110,17 +135,22 @@ pub fn the_gate_lists_every_design_and_scenario() {
     assert_eq!(scenarios, SCENARIOS);
 }
 
+/// Every gate row of `checker`, in the report's order (scenario, then design, then plan).
+pub fn matrix_rows(checker: &str) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for scenario in SCENARIOS {
+        for design in DESIGNS {
+            rows.extend(gate_rows(checker, design, scenario));
+        }
+    }
+    rows
+}
+
 /// The whole matrix for one checker, snapshotted (text for review, and `verdicts.snap`,
 /// the verdicts as JSON), and compared as data with the other checker's committed
 /// verdicts: a verdict they disagree on must be declared per checker.
 pub fn matrix(checker: &str, other: &str) {
-    let settings = Settings::default();
-    let mut rows = Vec::new();
-    for scenario in SCENARIOS {
-        for design in DESIGNS {
-            rows.extend(self::rows(design, scenario, &settings));
-        }
-    }
+    let rows = matrix_rows(checker);
     let text = render::matrix_text(&rows);
     snapshots(checker).bind(|| insta::assert_snapshot!("matrix", text));
     let verdicts = render::verdicts_json(&rows);
@@ -130,9 +160,12 @@ pub fn matrix(checker: &str, other: &str) {
     let body = theirs.splitn(3, "---").nth(2).expect("an insta snapshot has a header between --- lines");
     let body: Vec<render::VerdictJson> =
         serde_json::from_str(body).unwrap_or_else(|e| panic!("the {other} verdicts {path}: {e}"));
-    let theirs = if other == "loom" { CheckerKind::Loom } else { CheckerKind::Shuttle };
+    let theirs = self::checker(other);
+    // Where both show the fewest-preemption counterexample, it breaks the same property.
+    let properties = [CheckerKind::Loom, CheckerKind::Stateful];
+    let compare_properties = properties.contains(&self::checker(checker)) && properties.contains(&theirs);
     // A disagreement is declared when the two checkers are declared different verdicts.
-    let undeclared: Vec<String> = render::disagreements(&rows, &body)
+    let undeclared: Vec<String> = render::disagreements(&rows, &body, compare_properties)
         .into_iter()
         .filter(|(index, _)| {
             let r = &rows[*index].report;

@@ -10,7 +10,7 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
 
 use crate::assumptions::{AssumeError, Readings};
 use crate::designs::{self, DynDesign};
-use crate::explore::checker::RUNNING;
+use crate::explore::checker::{self, CheckerKind, RUNNING};
 use crate::explore::{self, Settings};
 use crate::scenarios::{self, Scenario};
 use crate::sweep::{self, Faults, Shard};
@@ -42,6 +42,10 @@ for --sensitivity, a verdict under some reading is inconclusive; for --faults an
     term_width = 90
 )]
 struct Cli {
+    /// The checker: this build's own (the default), or in the shuttle build `stateful`
+    /// (DFS that remembers every state it explored)
+    #[arg(long, value_name = "NAME", value_parser = checker)]
+    checker: Option<CheckerKind>,
     /// A design to check (repeatable, reported in the order given; default: every design)
     #[arg(long = "design", value_name = "NAME", value_parser = design)]
     designs: Vec<Arc<dyn DynDesign>>,
@@ -206,6 +210,8 @@ pub enum UsageError {
     Unknown { what: &'static str, given: String, suggestion: String, choices: String },
     #[error("{0}")]
     BadPlan(String),
+    #[error("`--checker {0}`: {1}")]
+    Unavailable(&'static str, String),
     #[error("`{option}` takes a whole number {range}, not `{value}`")]
     BadNumber { option: &'static str, value: String, range: &'static str },
     #[error("environment variable {name}={value:?} is not valid: {why}")]
@@ -322,6 +328,15 @@ fn scenario(text: &str) -> Result<Scenario, UsageError> {
     let builtin = scenarios::builtin();
     let names: Vec<(&'static str, usize)> = builtin.iter().enumerate().map(|(i, s)| (s.name, i)).collect();
     one_of("scenario", text, &names).map(|i| builtin[i].clone())
+}
+
+fn checker(text: &str) -> Result<CheckerKind, UsageError> {
+    let names = CheckerKind::ALL.map(|kind| (kind.name(), kind));
+    let kind = one_of("checker", text, &names)?;
+    if !checker::AVAILABLE.contains(&kind) {
+        return Err(UsageError::Unavailable(kind.name(), checker::unavailable(kind)));
+    }
+    Ok(kind)
 }
 
 fn format(text: &str) -> Result<Format, UsageError> {
@@ -510,6 +525,9 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Op
     };
     if cli.version {
         return Ok(Options::asking(false, true, settings));
+    }
+    if let Some(checker) = cli.checker {
+        settings.checker = checker;
     }
     if let Some(n) = cli.max_executions {
         settings.executions_max = settings.executions_max.min(n);

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use super::{selection, Bench, Options};
 use crate::designs;
-use crate::explore::checker::RUNNING;
 use crate::explore::{self, Report, Settings, Verdict};
 use crate::scenarios::{self, Scenario};
 use crate::sweep::Faults;
@@ -33,8 +32,21 @@ pub fn run(bench: Bench, options: &Options) -> String {
     }
 }
 
-/// attach_many with 2, 3 and 4 threads of 2 filters each, unbounded (by default for
-/// global_lock and per_context_handle): what a fourth thread costs.
+/// States SPIN stored for the same attaches (an explicit-state peer model, coarser: no
+/// start-up or unload, two filters per attach; partial-order reduction and state
+/// hashing), measured on the same kind of machine: `(design, threads, states)`.
+pub const SPIN_STATES: &[(&str, usize, u64)] = &[
+    ("per_context_handle", 3, 1_763),
+    ("per_context_handle", 4, 12_276),
+    ("per_context_handle", 5, 81_334),
+    ("global_lock", 3, 1_566),
+    ("global_lock", 4, 9_359),
+    ("global_lock", 5, 53_098),
+];
+
+/// attach_many with 2 threads up to as many as the checker runs, 2 filters each,
+/// unbounded (by default for global_lock and per_context_handle): what each thread more
+/// costs; for the stateful checker, the states stored beside SPIN's.
 fn threads(options: &Options) -> String {
     let designs: Vec<_> = if options.designs.is_empty() {
         ["global_lock", "per_context_handle"].map(|name| designs::by_name(name).expect("built in")).to_vec()
@@ -43,14 +55,14 @@ fn threads(options: &Options) -> String {
     };
     let mut out = format!(
         "### {}: attach_many, 2 filters per attach, unbounded (each exploration at most {} s and {} executions)\n\n\
-         | design | threads | verdict | executions | traces | executions / trace | executions / s | wall s |\n\
-         |---|---:|---|---:|---:|---:|---:|---:|\n",
-        RUNNING.name(),
+         | design | threads | verdict | executions | traces | states stored | states matched | SPIN's states | stored / SPIN's | executions / s | wall s |\n\
+         |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        options.settings.checker.name(),
         THREADS_DURATION_MAX.as_secs(),
         THREADS_EXECUTIONS_MAX
     );
     for design in &designs {
-        for threads in 2..=scenarios::THREADS_MAX {
+        for threads in 2..=explore::checker::workers_max(options.settings.checker) {
             let settings = Settings {
                 loom_preemption_bound: None,
                 loom_declared_bounds: false,
@@ -62,13 +74,18 @@ fn threads(options: &Options) -> String {
             let r = explore::explore(design, &scenarios::attach_many(threads, 2), &FaultPlan::NONE, &settings);
             let verdict =
                 if r.verdict == Verdict::Pass { r.verdict.to_string() } else { format!("{} ({})", r.verdict, r.why) };
+            let spin = SPIN_STATES.iter().find(|(d, t, _)| *d == r.design && *t == threads).map(|(_, _, n)| *n);
+            let dash = || "-".to_string();
             let _ = writeln!(
                 out,
-                "| {} | {threads} | {verdict} | {} | {} | {} | {} | {:.1} |",
+                "| {} | {threads} | {verdict} | {} | {} | {} | {} | {} | {} | {} | {:.1} |",
                 r.design,
                 r.executions,
                 r.traces,
-                ratio(&r),
+                r.states.map_or_else(dash, |s| s.stored.to_string()),
+                r.states.map_or_else(dash, |s| s.matched.to_string()),
+                spin.map_or_else(dash, |n| n.to_string()),
+                r.states.zip(spin).map_or_else(dash, |(s, n)| format!("{:.1}", s.stored as f64 / n as f64)),
                 rate(&r),
                 r.elapsed.as_secs_f64()
             );
@@ -96,7 +113,7 @@ fn sweep(options: &Options) -> String {
     }
     let mut out = format!(
         "### {}: the single-fault sweep of {}\n\n| jobs | plans | executions | wall s | speed-up |\n|---:|---:|---:|---:|---:|\n",
-        RUNNING.name(),
+        options.settings.checker.name(),
         names.join(", ")
     );
     if super::jobs_exe().is_none() {
@@ -139,7 +156,7 @@ fn rate(report: &Report) -> String {
 
 /// Every selected design x scenario x plan.
 fn matrix(options: &Options) -> String {
-    let mut out = format!("### {}: every design x scenario x plan\n\n", RUNNING.name());
+    let mut out = format!("### {}: every design x scenario x plan\n\n", options.settings.checker.name());
     out.push_str(
         "| design | scenario | plan | verdict | executions | traces | executions / trace | executions / s | wall s |\n",
     );
@@ -188,7 +205,7 @@ fn growth(options: &Options) -> String {
         if explore::BOUNDS_PREEMPTIONS { vec![None, Some(2), Some(3)] } else { vec![None] };
     let mut out = format!(
         "### {}: growth with threads and filters (each exploration at most {} s)\n\n",
-        RUNNING.name(),
+        options.settings.checker.name(),
         GROWTH_DURATION_MAX.as_secs()
     );
     out.push_str(
@@ -196,7 +213,7 @@ fn growth(options: &Options) -> String {
     );
     out.push_str("|---|---:|---:|---|---|---:|---:|---:|\n");
     for design in &designs {
-        for threads in 2..=scenarios::THREADS_MAX {
+        for threads in 2..=explore::checker::workers_max(options.settings.checker).min(4) {
             for filters in 1..=4 {
                 for bound in &bounds {
                     let settings = Settings {
@@ -232,7 +249,8 @@ fn growth(options: &Options) -> String {
 fn first(options: &Options) -> String {
     let design = designs::by_name("naive").expect("built in");
     let scenario = scenarios::by_name("two_attach").expect("built in");
-    let mut out = format!("### {}: the first counterexample of naive / two_attach\n\n", RUNNING.name());
+    let mut out =
+        format!("### {}: the first counterexample of naive / two_attach\n\n", options.settings.checker.name());
     out.push_str(&explore::first_counterexample(&design, &scenario, &options.settings));
     out
 }

@@ -18,6 +18,9 @@ mod loom;
 #[cfg(all(feature = "shuttle", not(loom)))]
 #[path = "shuttle.rs"]
 mod shuttle;
+#[cfg(all(feature = "shuttle", not(loom)))]
+#[path = "stateful.rs"]
+mod stateful;
 #[cfg(not(any(loom, feature = "shuttle")))]
 #[path = "threads.rs"]
 mod threads;
@@ -32,8 +35,16 @@ pub(crate) type This = shuttle::Shuttle;
 #[cfg(not(any(loom, feature = "shuttle")))]
 pub(crate) type This = threads::Threads;
 
-/// Which checker this build explores with.
+/// Which checker this build explores with unless told otherwise (`Settings::checker`).
 pub const RUNNING: CheckerKind = This::KIND;
+
+/// The checkers this build can explore with: its own, and in the shuttle build the
+/// stateful checker, which runs on shuttle's runtime.
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub const AVAILABLE: &[CheckerKind] = &[CheckerKind::Shuttle, CheckerKind::Stateful];
+/// The checkers this build can explore with.
+#[cfg(not(all(feature = "shuttle", not(loom))))]
+pub const AVAILABLE: &[CheckerKind] = &[This::KIND];
 
 /// The checkers a build can explore with, as reports and expectations name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,16 +53,23 @@ pub enum CheckerKind {
     Loom,
     /// shuttle: DFS, PCT or random schedules.
     Shuttle,
+    /// stateful: DFS over shuttle's runtime that remembers every state it explored.
+    Stateful,
     /// std: real OS threads, repeated.
     Threads,
 }
 
 impl CheckerKind {
+    /// Every checker, in the order `--checker` lists them.
+    pub const ALL: [CheckerKind; 4] =
+        [CheckerKind::Loom, CheckerKind::Shuttle, CheckerKind::Stateful, CheckerKind::Threads];
+
     /// The checker's name in reports and expectations.
     pub const fn name(self) -> &'static str {
         match self {
             CheckerKind::Loom => "loom",
             CheckerKind::Shuttle => "shuttle",
+            CheckerKind::Stateful => "stateful",
             CheckerKind::Threads => "threads",
         }
     }
@@ -112,7 +130,23 @@ pub(crate) trait Checker {
 /// watchdog watches. A design whose source names synchronization the checker cannot see
 /// is refused, not explored.
 pub fn explore(design: &Arc<dyn DynDesign>, scenario: &Scenario, plan: &FaultPlan, settings: &Settings) -> Report {
-    super::explore_with::<This>(design, scenario, plan, settings)
+    match settings.checker {
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        CheckerKind::Stateful => super::explore_with::<stateful::Stateful>(design, scenario, plan, settings),
+        checker if checker == This::KIND => super::explore_with::<This>(design, scenario, plan, settings),
+        checker => super::refused_with::<This>(design, scenario, plan, settings, unavailable(checker)),
+    }
+}
+
+/// Why `checker` cannot explore in this build, if it cannot.
+pub fn unavailable(checker: CheckerKind) -> String {
+    let build = match checker {
+        CheckerKind::Loom => "RUSTFLAGS=\"--cfg loom\"",
+        CheckerKind::Shuttle | CheckerKind::Stateful => "--features shuttle",
+        CheckerKind::Threads => "neither",
+    };
+    let names: Vec<&str> = AVAILABLE.iter().map(|c| c.name()).collect();
+    format!("this build checks with {}; {checker} needs the build with {build}", names.join(" or "))
 }
 
 /// Runs the one execution a recorded `schedule` describes (shuttle's, which a
@@ -126,7 +160,11 @@ pub fn replay(
     schedule: &str,
 ) -> Result<Report, String> {
     super::panics::install();
-    This::replay(design, scenario, plan, settings, schedule)
+    match settings.checker {
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        CheckerKind::Stateful => stateful::Stateful::replay(design, scenario, plan, settings, schedule),
+        _ => This::replay(design, scenario, plan, settings, schedule),
+    }
 }
 
 /// Why `schedule` is not one this build can replay, if it is not: it does not parse, or
@@ -135,18 +173,35 @@ pub fn schedule_refusal(schedule: &str) -> Option<String> {
     This::parse_schedule(schedule).err()
 }
 
+/// How many worker threads `checker` can run beside the main one: loom's 4 (it runs at
+/// most 5 threads), the others' every thread a scenario can have.
+pub const fn workers_max(checker: CheckerKind) -> usize {
+    match checker {
+        CheckerKind::Loom => 4,
+        CheckerKind::Shuttle | CheckerKind::Stateful | CheckerKind::Threads => crate::wfp::THREADS_MAX,
+    }
+}
+
 /// Whether this build's checker can bound preemptions (loom's).
 pub const BOUNDS_PREEMPTIONS: bool = This::BOUNDS_PREEMPTIONS;
 
 /// How soon this build's checker finds the first counterexample of `design` x `scenario`,
 /// in a sentence with its measurements.
 pub fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
-    This::first_counterexample(design, scenario, settings)
+    match settings.checker {
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        CheckerKind::Stateful => stateful::Stateful::first_counterexample(design, scenario, settings),
+        _ => This::first_counterexample(design, scenario, settings),
+    }
 }
 
 /// The bound an exploration under `settings` states, before it runs.
 pub fn bound(settings: &Settings) -> String {
-    This::nominal(settings).0
+    match settings.checker {
+        #[cfg(all(feature = "shuttle", not(loom)))]
+        CheckerKind::Stateful => stateful::Stateful::nominal(settings).0,
+        _ => This::nominal(settings).0,
+    }
 }
 
 /// A panic raised by a checker's own code, classified by where it was raised.

@@ -19,10 +19,10 @@ use self::checker::{Checker, CheckerKind, CheckerPanic};
 use crate::assumptions::Readings;
 use crate::designs::DynDesign;
 use crate::netebpfext::{Event, EventKind, Extension, Log};
-use crate::properties::{self, ExecutionRecord, Property, Sometimes, Violation};
+use crate::properties::{self, EndState, ExecutionRecord, Property, Sometimes, Violation};
 use crate::scan;
 use crate::scenarios::{Action, Scenario};
-use crate::sync::{thread, Arc, StartGate, Unmodelled, UnmodelledCounter};
+use crate::sync::{thread, Arc, StartGate, UnmodelledCounter, Untracked};
 use crate::wfp::faults::{Census, FaultPlan};
 use crate::wfp::{Actor, Engine, EngineEvent, Spinning};
 
@@ -103,6 +103,9 @@ impl fmt::Display for Verdict {
 /// the reading of each assumption the engine follows.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The checker that explores: this build's own (the default), or in the shuttle
+    /// build the stateful checker.
+    pub checker: CheckerKind,
     /// The reading of every assumption the docs do not settle (`crate::assumptions`).
     pub assumptions: Readings,
     /// At most this many executions; one more makes the run inconclusive.
@@ -133,6 +136,12 @@ pub struct Settings {
     pub shuttle_pct_depth: usize,
     /// shuttle: at most this many scheduling steps per execution.
     pub shuttle_steps_max: usize,
+    /// stateful: at most this many states stored; one more makes the run inconclusive.
+    pub stateful_states_max: u64,
+    /// stateful, for the self-test of the fingerprint only: forget what each thread reads
+    /// (a broken digest), which must make a design that carries a read value pass wrongly.
+    #[doc(hidden)]
+    pub stateful_forget_reads: bool,
     /// threads: how many times the scenario is run with real threads.
     pub threads_repetitions: u64,
     /// threads: stop at the first run with a violation (reproducing a failure), rather
@@ -168,6 +177,7 @@ pub struct Progress {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            checker: checker::RUNNING,
             assumptions: Readings::default(),
             executions_max: 2_000_000,
             duration_max: Duration::from_secs(600),
@@ -181,6 +191,8 @@ impl Default for Settings {
             shuttle_iterations_per_seed: 200,
             shuttle_pct_depth: 3,
             shuttle_steps_max: 10_000,
+            stateful_states_max: 20_000_000,
+            stateful_forget_reads: false,
             threads_repetitions: 1_000,
             threads_stop_at_violation: false,
             properties: Vec::new(),
@@ -244,6 +256,18 @@ pub struct Report {
     pub unfinished: Option<Vec<Event>>,
     /// With `Settings::census`: every call site the executions reached.
     pub census: Option<Census>,
+    /// stateful: the states it stored and the revisits it pruned.
+    pub states: Option<States>,
+}
+
+/// What a stateful exploration remembered, as SPIN reports it: the distinct states
+/// stored, and how often an execution reached one already stored and was pruned there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct States {
+    /// Distinct states stored.
+    pub stored: u64,
+    /// Revisits: executions pruned at a state already stored.
+    pub matched: u64,
 }
 
 /// Why an exploration stopped before its checker was done.
@@ -294,7 +318,7 @@ pub(crate) struct Shared {
     pub stop_at_violation: bool,
     /// How the checker is made to stop exploring, from whichever model thread finds a violation.
     on_stop: fn(),
-    pub tally: Unmodelled<Tally>,
+    pub tally: Untracked<Tally>,
     /// The watchdog's view of this exploration, if it is watched.
     watch: Option<Arc<watchdog::Watch>>,
 }
@@ -312,7 +336,7 @@ impl Shared {
             design: design.clone(),
             scenario: scenario.clone(),
             plan: plan.clone(),
-            tally: Unmodelled::new(Tally {
+            tally: Untracked::new(Tally {
                 reached: vec![false; targets.len()],
                 executions_cap: settings.executions_max,
                 ..Tally::default()
@@ -559,6 +583,7 @@ impl Shared {
                     .settings
                     .census
                     .then(|| Census { complete: t.stop.is_none() && search == Search::Exhaustive, ..t.census.clone() }),
+                states: None,
             }
         })
     }
@@ -575,11 +600,7 @@ pub(crate) fn explore_with<C: Checker>(
 ) -> Report {
     panics::install();
     let (bound, search) = C::nominal(settings);
-    let refused = |why: String| {
-        let shared = Shared::new::<C>(design, scenario, plan, settings);
-        shared.stop(Stop::Refused(why));
-        shared.report(bound.clone(), search, "refused")
-    };
+    let refused = |why: String| refused_with::<C>(design, scenario, plan, settings, why);
     if let Some(why) = refusal(&**design) {
         return refused(why);
     }
@@ -601,6 +622,20 @@ pub(crate) fn explore_with<C: Checker>(
         report.unfinished = unfinished;
         report
     })
+}
+
+/// The report of an exploration checker `C` refuses to run, for the reason given.
+pub(crate) fn refused_with<C: Checker>(
+    design: &Arc<dyn DynDesign>,
+    scenario: &Scenario,
+    plan: &FaultPlan,
+    settings: &Settings,
+    why: String,
+) -> Report {
+    let (bound, search) = C::nominal(settings);
+    let shared = Shared::new::<C>(design, scenario, plan, settings);
+    shared.stop(Stop::Refused(why));
+    shared.report(bound, search, "refused")
 }
 
 /// The real-time limits, as every bound states them.
@@ -641,33 +676,37 @@ pub fn refusal(design: &dyn DynDesign) -> Option<String> {
 /// Under loom and real threads `t0` joins the others first, so it is the one
 /// (`thread::join_all` says why shuttle does not join).
 pub(crate) fn execute(shared: &Arc<Shared>, log: Log) {
-    let engine = Arc::new(Engine::with_readings(log.clone(), shared.plan.clone(), shared.settings.assumptions));
-    // DriverEntry registers the providers even when start-up failed: the threads run.
-    let (ext, _started) = Extension::start(
-        log.clone(),
-        engine.clone(),
-        shared.design.clone(),
-        shared.scenario.filters_per_attach,
-        shared.scenario.restarts(),
-    );
-    let threads = shared.scenario.threads.len();
-    let end =
-        Arc::new(End { running: UnmodelledCounter::new(threads as u64), ext, engine, log, shared: shared.clone() });
-    let gate = Arc::new(StartGate::new(threads));
-    let spawned: Vec<_> = (1..threads)
-        .map(|t| {
-            let (end, gate) = (end.clone(), gate.clone());
-            thread::spawn(move || {
-                gate.wait();
-                run_script(&end.ext, Actor::Thread(t as u8), &end.shared.scenario.threads[t]);
-                end.thread_done();
+    thread::unless_pruned(|| {
+        let engine = Arc::new(Engine::with_readings(log.clone(), shared.plan.clone(), shared.settings.assumptions));
+        // DriverEntry registers the providers even when start-up failed: the threads run.
+        let (ext, _started) = Extension::start(
+            log.clone(),
+            engine.clone(),
+            shared.design.clone(),
+            shared.scenario.filters_per_attach,
+            shared.scenario.restarts(),
+        );
+        let threads = shared.scenario.threads.len();
+        let end =
+            Arc::new(End { running: UnmodelledCounter::new(threads as u64), ext, engine, log, shared: shared.clone() });
+        let gate = Arc::new(StartGate::new(threads));
+        let spawned: Vec<_> = (1..threads)
+            .map(|t| {
+                let (end, gate) = (end.clone(), gate.clone());
+                thread::spawn(move || {
+                    thread::unless_pruned(|| {
+                        gate.wait();
+                        run_script(&end.ext, Actor::Thread(t as u8), &end.shared.scenario.threads[t]);
+                        end.thread_done();
+                    })
+                })
             })
-        })
-        .collect();
-    gate.wait();
-    run_script(&end.ext, Actor::Thread(0), &shared.scenario.threads[0]);
-    thread::join_all(spawned);
-    end.thread_done();
+            .collect();
+        gate.wait();
+        run_script(&end.ext, Actor::Thread(0), &shared.scenario.threads[0]);
+        thread::join_all(spawned);
+        end.thread_done();
+    })
 }
 
 /// What the thread that ends last needs to finish an execution.
@@ -688,12 +727,12 @@ impl End {
 
     fn finish(&self) {
         self.ext.unload(Actor::Main);
-        let record = ExecutionRecord {
-            events: self.log.snapshot(),
+        let state = EndState {
             engine: self.engine.summary(),
             contexts: self.ext.contexts(),
             used_after_free: self.ext.used_after_free(),
         };
+        let record = ExecutionRecord { events: self.log.snapshot(), state };
         self.shared.end_execution(record);
     }
 }
@@ -727,7 +766,8 @@ pub fn trace_key(events: &[Event]) -> u64 {
     let mut hasher = DefaultHasher::new();
     for event in events {
         if let EventKind::Engine(EngineEvent::Call(call)) = &event.kind {
-            (event.actor, call.kind, call.target, call.result).hash(&mut hasher);
+            // Ids as the log shows them: a trace is what the log says, in the order it says it.
+            (event.actor, call.kind, format!("{:?} {:?}", call.target, call.result)).hash(&mut hasher);
         }
         if let EventKind::Engine(EngineEvent::Wait { kind, .. }) = &event.kind {
             (event.actor, kind).hash(&mut hasher);

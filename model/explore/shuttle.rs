@@ -16,7 +16,7 @@ use crate::designs::DynDesign;
 use crate::explore::panics::{self, Origin};
 use crate::explore::{Report, Search, Settings, Shared, Stop, Verdict};
 use crate::scenarios::Scenario;
-use crate::sync::{Arc, Unmodelled};
+use crate::sync::{Arc, Untracked};
 use crate::wfp::faults::FaultPlan;
 
 /// shuttle's schedulers: DFS, then PCT and random.
@@ -50,24 +50,7 @@ impl Checker for Shuttle {
         settings: &Settings,
         schedule: &str,
     ) -> Result<Report, String> {
-        let recording = Recording::parse(schedule).map_err(|e| e.to_string())?;
-        let shared = Arc::new(Shared::new::<Shuttle>(design, scenario, plan, settings));
-        if let Some(why) = shared.properties_refusal() {
-            shared.stop(Stop::Refused(why));
-            return Ok(shared.report(format!("replay of {schedule}"), Search::Replay, "refused"));
-        }
-        let mut replay = ReplayScheduler::new_from_schedule(recording.schedule());
-        replay.set_allow_incomplete();
-        run(&shared, settings, replay, false);
-        let checked = shared.tally.with(|t| t.traces.len());
-        let mut report = shared.report(format!("replay of {schedule}"), Search::Replay, "replayed");
-        if checked == 0 && report.counterexample.is_none() {
-            report.verdict = Verdict::Inconclusive;
-            report.why =
-                "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
-                    .to_string();
-        }
-        Ok(report)
+        replay::<Shuttle>(design, scenario, plan, settings, schedule)
     }
 
     fn first_counterexample(design: &Arc<dyn DynDesign>, scenario: &Scenario, settings: &Settings) -> String {
@@ -92,6 +75,36 @@ impl Checker for Shuttle {
             started.elapsed().as_secs_f64()
         )
     }
+}
+
+/// Runs the one execution `schedule` describes, as checker `C` reports it (shuttle's, and
+/// the stateful checker's, which record the same schedules). A report with no execution
+/// if the schedule does not fit this design, scenario and plan.
+pub(super) fn replay<C: Checker>(
+    design: &Arc<dyn DynDesign>,
+    scenario: &Scenario,
+    plan: &FaultPlan,
+    settings: &Settings,
+    schedule: &str,
+) -> Result<Report, String> {
+    let recording = Recording::parse(schedule).map_err(|e| e.to_string())?;
+    let shared = Arc::new(Shared::new::<C>(design, scenario, plan, settings));
+    if let Some(why) = shared.properties_refusal() {
+        shared.stop(Stop::Refused(why));
+        return Ok(shared.report(format!("replay of {schedule}"), Search::Replay, "refused"));
+    }
+    let mut replay = ReplayScheduler::new_from_schedule(recording.schedule());
+    replay.set_allow_incomplete();
+    run(&shared, settings, replay, false);
+    let checked = shared.tally.with(|t| t.traces.len());
+    let mut report = shared.report(format!("replay of {schedule}"), Search::Replay, "replayed");
+    if checked == 0 && report.counterexample.is_none() {
+        report.verdict = Verdict::Inconclusive;
+        report.why =
+            "the schedule ended before the execution did: it was recorded for another design, scenario or plan"
+                .to_string();
+    }
+    Ok(report)
 }
 
 /// One scheduling decision of an execution.
@@ -170,7 +183,7 @@ impl fmt::Display for Recording {
 struct Recorder<S> {
     inner: S,
     shared: Arc<Shared>,
-    current: Arc<Unmodelled<Recording>>,
+    current: Arc<Untracked<Recording>>,
     /// shuttle's random scheduler prints a "failing seed" when dropped before it ran
     /// out; a bounded one is run out instead (costs no executions).
     run_out_when_stopped: bool,
@@ -216,7 +229,7 @@ fn config(settings: &Settings) -> Config {
 /// Runs `scheduler` until it is done or the exploration stops; a panic out of shuttle
 /// (a deadlock, a step limit, a model bug) is recorded with the schedule that led to it.
 fn run(shared: &Arc<Shared>, settings: &Settings, scheduler: impl Scheduler + 'static, run_out_when_stopped: bool) {
-    let current = Arc::new(Unmodelled::new(Recording::default()));
+    let current = Arc::new(Untracked::new(Recording::default()));
     let recorder =
         Recorder { inner: scheduler, shared: shared.clone(), current: current.clone(), run_out_when_stopped };
     let model = shared.clone();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::{Report, Settings};
 use crate::sync::outside_model::{channel, Builder, RecvTimeoutError};
-use crate::sync::{Arc, Unmodelled};
+use crate::sync::{Arc, Untracked};
 
 /// How often the watchdog looks at the exploration it watches.
 const POLL: Duration = Duration::from_millis(50);
@@ -19,7 +19,7 @@ const STACK_BYTES: usize = 32 << 20;
 
 /// What the watchdog sees of the exploration it watches.
 #[derive(Debug)]
-pub(crate) struct Watch(Unmodelled<Beat>);
+pub(crate) struct Watch(Untracked<Beat>);
 
 #[derive(Debug)]
 struct Beat {
@@ -30,7 +30,7 @@ struct Beat {
 
 impl Watch {
     pub fn new() -> Watch {
-        Watch(Unmodelled::new(Beat { execution: 0, since: Instant::now(), abandoned: false }))
+        Watch(Untracked::new(Beat { execution: 0, since: Instant::now(), abandoned: false }))
     }
 
     /// Execution `execution` (as its exploration counts them) begins; `false` if the

@@ -20,7 +20,7 @@ type ContextList = SharedState<Vec<ContextId>>;
 
 /// A client on its provider's `attached_clients_list` (before #3751), with its compartment
 /// and its provider data (the filter context its attach created).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Hash)]
 struct AttachedClient {
     client: u32,
     compartment: u32,

@@ -112,6 +112,13 @@ pub struct Hook {
     pub filters: &'static [FilterTemplate],
 }
 
+// A hook is one of netebpfext's static providers: its name says which.
+impl std::hash::Hash for Hook {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
+
 const fn filter(layer: &'static str, sublayer: &'static str, callout: &'static str) -> FilterTemplate {
     FilterTemplate { layer, sublayer, callout }
 }

@@ -1,11 +1,11 @@
 //! The log of one execution, in order: what the engine recorded ([`EngineEvent`]) and
 //! what netebpfext did: where its operations start and end, its filter contexts, its
 //! locks. Properties are pure functions of the log, and counterexamples are printed from it.
-//! The log sits behind an [`Unmodelled`] lock, so recording costs the checkers nothing.
+//! The log sits behind an [`Untracked`] lock, so recording costs the checkers nothing.
 
 use std::fmt;
 
-use crate::sync::{Arc, Unmodelled};
+use crate::sync::{Arc, Untracked};
 use crate::wfp::{Actor, CallEvent, ContextId, EngineEvent, FilterId, Recorder, Status};
 
 /// A netebpfext operation, as a scenario step names it.
@@ -163,7 +163,7 @@ pub struct Event {
 
 /// The log of one execution, shared by everything in it.
 #[derive(Debug, Clone, Default)]
-pub struct Log(Arc<Unmodelled<Vec<Event>>>);
+pub struct Log(Arc<Untracked<Vec<Event>>>);
 
 /// How many events one execution may record; a model that loops forever stops here.
 pub const EVENTS_MAX: usize = 100_000;
@@ -185,6 +185,11 @@ impl Log {
     /// Every event so far, in order.
     pub fn snapshot(&self) -> Vec<Event> {
         self.0.with(|events| events.clone())
+    }
+
+    /// The events from the `from`-th (counting from 0) on, in order.
+    pub fn since(&self, from: usize) -> Vec<Event> {
+        self.0.with(|events| events.get(from..).map_or_else(Vec::new, <[Event]>::to_vec))
     }
 }
 

@@ -24,11 +24,12 @@ pub use self::contexts::CONTEXTS_PER_THREAD_MAX;
 pub use self::log::{EbpfResult, Event, EventKind, Log, Op, OpFailure, EVENTS_MAX};
 
 use std::any::Any;
+use std::collections::BTreeSet;
 
 use self::contexts::Contexts;
 use self::design::DynDesign;
 use self::hooks::{Hook, HOOKS, PROVIDER};
-use crate::sync::{thread, Arc, Mutex, MutexGuard, Unmodelled, Weak};
+use crate::sync::{opaque, thread, Arc, Mutex, MutexGuard, Unmodelled, Weak};
 use crate::wfp::{Actor, ContextId, Engine, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
 /// errno for `EINVAL`, what the user library reports for `EBPF_EXTENSION_FAILED_TO_LOAD`.
@@ -54,7 +55,7 @@ pub fn attach_failure(wfp: Status, ebpf: EbpfResult) -> OpFailure {
 
 /// `NET_EBPF_EXT_WFP_FILTER_*`: what netebpfext knows of one of a context's filters.
 /// Only the design's own code reads these; the properties read the engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FilterState {
     /// `NET_EBPF_EXT_WFP_FILTER_ADDED`.
     Added,
@@ -68,7 +69,7 @@ pub enum FilterState {
 
 /// `net_ebpf_ext_wfp_filter_id_t`: one filter id of a context, its state and the status
 /// of its last delete.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FilterEntry {
     id: FilterId,
     /// What netebpfext knows of it.
@@ -86,7 +87,7 @@ impl FilterEntry {
 
 /// A filter context: what one attach creates and the last detach removes. The fields
 /// are the end state the properties read; a body reaches them only through [`Driver`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct FilterContext {
     /// The context's raw pointer, as the model numbers contexts.
     pub id: ContextId,
@@ -136,11 +137,11 @@ pub struct Client<'a> {
 
 /// A wait at unload that never ends: unload stops there, and what it would have done
 /// next is never done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Hung;
 
 /// What removing a client from its filter context found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientRemoved {
     /// The context the client was on.
     pub context: ContextId,
@@ -178,10 +179,10 @@ pub(crate) struct Extension {
     global: Unmodelled<Option<Handle>>,
     /// NMR's bindings: every client whose attach succeeded and that has not detached, with
     /// its provider. NMR's own bookkeeping, changed under the provider's NMR lock.
-    bindings: Unmodelled<Vec<(&'static Hook, u32)>>,
+    bindings: Unmodelled<BTreeSet<(&'static str, u32)>>,
     /// NMR's registered clients (an attached program's link), bound or not, with their
     /// compartment: NMR attaches them again when their provider registers again.
-    clients: Unmodelled<Vec<(&'static Hook, u32, u32)>>,
+    clients: Unmodelled<BTreeSet<(&'static str, u32, u32)>>,
     /// The scenario restarts netebpfext: NMR's per-provider lock is taken.
     restarts: bool,
     /// A wait at a stop never ended: netebpfext is stuck there.
@@ -205,32 +206,32 @@ pub struct Driver<'a> {
 impl<'a> Driver<'a> {
     /// `FwpmEngineOpen0`: a session with `session`'s options.
     pub fn fwpm_engine_open(&self, session: SessionOptions) -> Result<Handle, Status> {
-        self.engine().engine_open(self.actor, session)
+        opaque(|| self.engine().engine_open(self.actor, session))
     }
 
     /// `FwpmEngineClose0`.
     pub fn fwpm_engine_close(&self, handle: Handle) -> Result<(), Status> {
-        self.engine().engine_close(self.actor, handle)
+        opaque(|| self.engine().engine_close(self.actor, handle))
     }
 
     /// `FwpmTransactionBegin0`.
     pub fn fwpm_transaction_begin(&self, handle: Handle) -> Result<(), Status> {
-        self.engine().transaction_begin(self.actor, handle)
+        opaque(|| self.engine().transaction_begin(self.actor, handle))
     }
 
     /// `FwpmTransactionCommit0`.
     pub fn fwpm_transaction_commit(&self, handle: Handle) -> Result<(), Status> {
-        self.engine().transaction_commit(self.actor, handle)
+        opaque(|| self.engine().transaction_commit(self.actor, handle))
     }
 
     /// `FwpmTransactionAbort0`.
     pub fn fwpm_transaction_abort(&self, handle: Handle) -> Result<(), Status> {
-        self.engine().transaction_abort(self.actor, handle)
+        opaque(|| self.engine().transaction_abort(self.actor, handle))
     }
 
     /// `FwpmProviderAdd0`.
     pub fn fwpm_provider_add(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
-        self.engine().provider_add(self.actor, handle, key)
+        opaque(|| self.engine().provider_add(self.actor, handle, key))
     }
 
     /// `FwpmSubLayerAdd0`, in `provider`'s name if given.
@@ -240,7 +241,7 @@ impl<'a> Driver<'a> {
         key: &'static str,
         provider: Option<&'static str>,
     ) -> Result<(), Status> {
-        self.engine().sublayer_add(self.actor, handle, key, provider)
+        opaque(|| self.engine().sublayer_add(self.actor, handle, key, provider))
     }
 
     /// `FwpsCalloutRegister` with netebpfext's notify function, which WFP calls with
@@ -252,7 +253,7 @@ impl<'a> Driver<'a> {
                 ext.filter_change_notify(actor, filter, context);
             }
         });
-        self.engine().callout_register(self.actor, key, notify)
+        opaque(|| self.engine().callout_register(self.actor, key, notify))
     }
 
     /// `FwpmCalloutAdd0`, in `provider`'s name if given.
@@ -262,37 +263,37 @@ impl<'a> Driver<'a> {
         key: &'static str,
         provider: Option<&'static str>,
     ) -> Result<(), Status> {
-        self.engine().callout_add(self.actor, handle, key, provider)
+        opaque(|| self.engine().callout_add(self.actor, handle, key, provider))
     }
 
     /// `FwpmFilterAdd0`: the filter's id.
     pub fn fwpm_filter_add(&self, handle: Handle, filter: &FilterSpec) -> Result<FilterId, Status> {
-        self.engine().filter_add(self.actor, handle, *filter)
+        opaque(|| self.engine().filter_add(self.actor, handle, *filter))
     }
 
     /// `FwpmFilterDeleteById0`.
     pub fn fwpm_filter_delete_by_id(&self, handle: Handle, id: FilterId) -> Result<(), Status> {
-        self.engine().filter_delete_by_id(self.actor, handle, id)
+        opaque(|| self.engine().filter_delete_by_id(self.actor, handle, id))
     }
 
     /// `FwpsCalloutUnregisterById` (the model names a callout by its key).
     pub fn fwps_callout_unregister_by_id(&self, key: &'static str) -> Result<(), Status> {
-        self.engine().callout_unregister(self.actor, key)
+        opaque(|| self.engine().callout_unregister(self.actor, key))
     }
 
     /// `FwpmCalloutDeleteByKey0`.
     pub fn fwpm_callout_delete_by_key(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
-        self.engine().callout_delete_by_key(self.actor, handle, key)
+        opaque(|| self.engine().callout_delete_by_key(self.actor, handle, key))
     }
 
     /// `FwpmSubLayerDeleteByKey0`.
     pub fn fwpm_sublayer_delete_by_key(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
-        self.engine().sublayer_delete_by_key(self.actor, handle, key)
+        opaque(|| self.engine().sublayer_delete_by_key(self.actor, handle, key))
     }
 
     /// `FwpmProviderDeleteByKey0`.
     pub fn fwpm_provider_delete_by_key(&self, handle: Handle, key: &'static str) -> Result<(), Status> {
-        self.engine().provider_delete_by_key(self.actor, handle, key)
+        opaque(|| self.engine().provider_delete_by_key(self.actor, handle, key))
     }
 }
 
@@ -371,12 +372,12 @@ impl<'a> Driver<'a> {
 
     /// `_fwp_engine_handle`.
     pub fn global_engine_handle(&self) -> Option<Handle> {
-        self.ext.global.with(|g| *g)
+        opaque(|| self.ext.global.with(|g| *g))
     }
 
     /// Sets `_fwp_engine_handle` (start-up and unload only, when one thread runs).
     pub fn set_global_engine_handle(&self, handle: Option<Handle>) {
-        self.ext.global.with(|g| *g = handle)
+        opaque(|| self.ext.global.with(|g| *g = handle))
     }
 
     /// Takes `lock` (a lock of the design's own, from its state); the returned guard
@@ -404,29 +405,42 @@ impl<'a> Driver<'a> {
     /// `net_ebpf_extension_wfp_filter_context_create`'s allocation: a context for the
     /// client's attach, off its provider's list, with one reference and no filters.
     pub fn allocate_filter_context(&self, client: Client<'a>) -> ContextId {
-        let hook = client.provider.hook;
-        let context = self.ext.contexts.create(self.actor, hook, client.compartment, client.id);
-        let layers = self.ext.filter_parameters(hook, context).iter().map(|spec| spec.layer).collect();
-        self.log().push(self.actor, EventKind::ContextCreated { context, client: client.id, layers });
-        context
+        opaque(|| {
+            let hook = client.provider.hook;
+            let context = self.ext.contexts.create(self.actor, hook, client.compartment, client.id);
+            let layers = self.ext.filter_parameters(hook, context).iter().map(|spec| spec.layer).collect();
+            self.log().push(self.actor, EventKind::ContextCreated { context, client: client.id, layers });
+            context
+        })
     }
 
     /// `filter_context->wfp_engine_handle = handle` (#3866).
     pub fn set_filter_context_engine_handle(&self, context: ContextId, handle: Handle) {
-        self.ext
-            .contexts
-            .with_live(context, self.actor, "set its engine handle", |ctx| ctx.engine_handle = Some(handle));
+        opaque(|| {
+            self.ext
+                .contexts
+                .with_live(context, self.actor, "set its engine handle", |ctx| ctx.engine_handle = Some(handle));
+        })
     }
 
     /// #3866's `wfp_engine_handle` of `context`, if it has one.
     pub fn filter_context_engine_handle(&self, context: ContextId) -> Option<Handle> {
-        self.ext.contexts.with_live(context, self.actor, "read its engine handle", |ctx| ctx.engine_handle).flatten()
+        opaque(|| {
+            self.ext
+                .contexts
+                .with_live(context, self.actor, "read its engine handle", |ctx| ctx.engine_handle)
+                .flatten()
+        })
     }
 
     /// `filter_context->filter_ids = ids`, each `ADDED`.
     pub fn set_filter_ids(&self, context: ContextId, ids: Vec<FilterId>) {
-        let filters = ids.into_iter().map(|id| FilterEntry { id, state: FilterState::Added, error_code: None });
-        self.ext.contexts.with_live(context, self.actor, "set its filter ids", |ctx| ctx.filters = filters.collect());
+        opaque(|| {
+            let filters = ids.into_iter().map(|id| FilterEntry { id, state: FilterState::Added, error_code: None });
+            self.ext
+                .contexts
+                .with_live(context, self.actor, "set its filter ids", |ctx| ctx.filters = filters.collect());
+        })
     }
 
     /// The context's filters, under its lock (`ExAcquireSpinLockExclusive(&filter_context->lock)`).
@@ -440,105 +454,126 @@ impl<'a> Driver<'a> {
 
     /// The context's filter ids, in the order they were added.
     pub fn filter_ids(&self, context: ContextId) -> Vec<FilterId> {
-        self.with_filter_context_lock(context, |filters| filters.iter().map(|f| f.id).collect()).unwrap_or_default()
+        opaque(|| {
+            self.with_filter_context_lock(context, |filters| filters.iter().map(|f| f.id).collect()).unwrap_or_default()
+        })
     }
 
     /// Sets the state of the filter `id` of `context`, if it has that filter.
     pub fn set_filter_state(&self, context: ContextId, id: FilterId, state: FilterState, error_code: Option<Status>) {
-        self.with_filter_context_lock(context, |filters| {
-            if let Some(entry) = filters.iter_mut().find(|f| f.id == id) {
-                entry.state = state;
-                entry.error_code = error_code;
-            }
-        });
+        opaque(|| {
+            self.with_filter_context_lock(context, |filters| {
+                if let Some(entry) = filters.iter_mut().find(|f| f.id == id) {
+                    entry.state = state;
+                    entry.error_code = error_code;
+                }
+            });
+        })
     }
 
     /// `REFERENCE_FILTER_CONTEXT`.
     pub fn reference_filter_context(&self, context: ContextId) {
-        self.ext.contexts.with_live(context, self.actor, "REFERENCE_FILTER_CONTEXT", |ctx| ctx.references += 1);
+        opaque(|| {
+            self.ext.contexts.with_live(context, self.actor, "REFERENCE_FILTER_CONTEXT", |ctx| ctx.references += 1);
+        })
     }
 
     /// `DEREFERENCE_FILTER_CONTEXT`: at zero, the design's `CLEAN_UP_FILTER_CONTEXT`.
     pub fn dereference_filter_context(&self, context: ContextId) {
-        let references = self.ext.contexts.with_live(context, self.actor, "DEREFERENCE_FILTER_CONTEXT", |ctx| {
-            ctx.references -= 1;
-            ctx.references
+        let references = opaque(|| {
+            let references = self.ext.contexts.with_live(context, self.actor, "DEREFERENCE_FILTER_CONTEXT", |ctx| {
+                ctx.references -= 1;
+                ctx.references
+            });
+            if references.is_some_and(|n| n < 0) {
+                self.ext.contexts.misused(context, self.actor, "its reference count fell below zero");
+            }
+            references
         });
-        match references {
-            Some(0) => self.clean_up_filter_context(context),
-            Some(n) if n < 0 => self.ext.contexts.misused(context, self.actor, "its reference count fell below zero"),
-            _ => {}
+        if references == Some(0) {
+            self.clean_up_filter_context(context);
         }
     }
 
     /// `filter_context->reference_count` (what an `ASSERT` reads).
     pub fn reference_count(&self, context: ContextId) -> i64 {
-        self.ext.contexts.with_live(context, self.actor, "read its reference count", |ctx| ctx.references).unwrap_or(0)
+        opaque(|| {
+            self.ext
+                .contexts
+                .with_live(context, self.actor, "read its reference count", |ctx| ctx.references)
+                .unwrap_or(0)
+        })
     }
 
     /// `ExFreePool(filter_context)`: the end of `CLEAN_UP_FILTER_CONTEXT`.
     pub fn free_filter_context(&self, context: ContextId) {
-        if self.ext.contexts.with_live(context, self.actor, "ExFreePool", |ctx| ctx.freed = true).is_some() {
-            self.log().push(self.actor, EventKind::ContextFreed { context });
-        }
+        opaque(|| {
+            if self.ext.contexts.with_live(context, self.actor, "ExFreePool", |ctx| ctx.freed = true).is_some() {
+                self.log().push(self.actor, EventKind::ContextFreed { context });
+            }
+        })
     }
 
     /// Finds a listed context of the client's provider in its compartment and adds the
     /// client to it (`net_ebpf_extension_get_matching_filter_context`, then
     /// `net_ebpf_ext_add_client_context`).
     pub fn join_matching_filter_context(&self, client: Client<'a>) -> Option<ContextId> {
-        let joined = self.ext.contexts.join(self.actor, client.provider.hook, client.compartment, client.id);
-        if let Some(context) = joined {
-            self.log().push(self.actor, EventKind::ContextJoined { context, client: client.id });
-        }
-        joined
+        opaque(|| {
+            let joined = self.ext.contexts.join(self.actor, client.provider.hook, client.compartment, client.id);
+            if let Some(context) = joined {
+                self.log().push(self.actor, EventKind::ContextJoined { context, client: client.id });
+            }
+            joined
+        })
     }
 
     /// `InsertTailList(&provider_context->filter_context_list, &filter_context->link)`.
     pub fn insert_filter_context(&self, provider: &Provider, context: ContextId) {
-        self.ext.contexts.insert(provider.hook, context, false)
+        opaque(|| self.ext.contexts.insert(provider.hook, context, false))
     }
 
     /// `InsertHeadList(&provider_context->filter_context_list, &filter_context->link)`.
     pub fn insert_filter_context_at_head(&self, provider: &Provider, context: ContextId) {
-        self.ext.contexts.insert(provider.hook, context, true)
+        opaque(|| self.ext.contexts.insert(provider.hook, context, true))
     }
 
     /// `IsListEmpty(&provider_context->filter_context_list)`.
     pub fn filter_context_list_is_empty(&self, provider: &Provider) -> bool {
-        self.ext.contexts.is_list_empty(provider.hook)
+        opaque(|| self.ext.contexts.is_list_empty(provider.hook))
     }
 
     /// `net_ebpf_extension_get_matching_filter_context`: a listed context of the client's
     /// provider in its compartment, without joining it.
     pub fn matching_filter_context(&self, client: Client<'a>) -> Option<ContextId> {
-        self.ext.contexts.matching(client.provider.hook, client.compartment)
+        opaque(|| self.ext.contexts.matching(client.provider.hook, client.compartment))
     }
 
     /// Before #3751: the compartments of the clients on the provider's
     /// `attached_clients_list`, in list order.
     pub fn attached_client_compartments(&self, provider: &Provider) -> Vec<u32> {
-        self.ext.contexts.attached_compartments(provider.hook)
+        opaque(|| self.ext.contexts.attached_compartments(provider.hook))
     }
 
     /// Before #3751: `net_ebpf_extension_hook_client_set_provider_data(client, context)`,
     /// then `InsertTailList(&provider_context->attached_clients_list, &hook_client->link)`.
     pub fn insert_attached_client(&self, client: Client<'a>, context: ContextId) {
-        self.ext.contexts.attach_client(client.provider.hook, client.id, client.compartment, context)
+        opaque(|| self.ext.contexts.attach_client(client.provider.hook, client.id, client.compartment, context))
     }
 
     /// Before #3751: `net_ebpf_extension_hook_client_get_provider_data`: the filter context
     /// of an attached client.
     pub fn client_provider_data(&self, provider: &Provider, client: u32) -> Option<ContextId> {
-        self.ext.contexts.provider_data(provider.hook, client)
+        opaque(|| self.ext.contexts.provider_data(provider.hook, client))
     }
 
     /// Before #3751: `RemoveEntryList(&hook_client->link)`: the client leaves its provider's
     /// attached clients (its filter context is already deleted).
     pub fn remove_attached_client(&self, provider: &Provider, client: u32) {
-        if let Some(context) = self.ext.contexts.detach_client(provider.hook, client) {
-            self.log().push(self.actor, EventKind::ClientLeft { context, client, last: true, filters: Vec::new() });
-        }
+        opaque(|| {
+            if let Some(context) = self.ext.contexts.detach_client(provider.hook, client) {
+                self.log().push(self.actor, EventKind::ClientLeft { context, client, last: true, filters: Vec::new() });
+            }
+        })
     }
 
     /// `NmrDeregisterProvider`, then `NmrWaitForProviderDeregisterComplete`: NMR detaches
@@ -558,19 +593,21 @@ impl<'a> Driver<'a> {
     /// delivers what notifications it still owes (`delete_notification=deferred`); unload
     /// runs alone, so a context not freed then never is: the wait never ends.
     pub fn wait_for_provider_rundown(&self, provider: &Provider) -> Result<(), Hung> {
-        // `delete_notification=deferred`: the latest moment WFP may deliver what it owes.
-        self.engine().deliver_deferred(self.actor);
-        let live = self.ext.contexts.live_of(provider.hook);
-        if live.is_empty() {
-            return Ok(());
-        }
-        self.log().push(self.actor, EventKind::Hung { provider: provider.hook.name, contexts: live });
-        Err(Hung)
+        opaque(|| {
+            // `delete_notification=deferred`: the latest moment WFP may deliver what it owes.
+            self.engine().deliver_deferred(self.actor);
+            let live = self.ext.contexts.live_of(provider.hook);
+            if live.is_empty() {
+                return Ok(());
+            }
+            self.log().push(self.actor, EventKind::Hung { provider: provider.hook.name, contexts: live });
+            Err(Hung)
+        })
     }
 
     /// #4192: `net_ebpf_ext_add_provider_context_to_cleanup_list`.
     pub fn add_provider_context_to_cleanup_list(&self, provider: &Provider) {
-        self.ext.provider_cleanup.with(|list| list.push(provider.hook))
+        opaque(|| self.ext.provider_cleanup.with(|list| list.push(provider.hook)))
     }
 
     /// #5472: the providers on `provider_context_cleanup_list`, walked in order.
@@ -589,40 +626,44 @@ impl<'a> Driver<'a> {
     /// its provider's list (`RemoveEntryList(&filter_context->link)`). `None`: the client
     /// is on no context of this provider.
     pub fn remove_client_context(&self, provider: &Provider, client: u32) -> Option<ClientRemoved> {
-        let (removed, filters) = self.ext.contexts.leave(self.actor, provider.hook, client)?;
-        self.log()
-            .push(self.actor, EventKind::ClientLeft { context: removed.context, client, last: removed.last, filters });
-        Some(removed)
+        opaque(|| {
+            let (removed, filters) = self.ext.contexts.leave(self.actor, provider.hook, client)?;
+            self.log().push(
+                self.actor,
+                EventKind::ClientLeft { context: removed.context, client, last: removed.last, filters },
+            );
+            Some(removed)
+        })
     }
 
     /// #5472: `InsertTailList(&provider_context->zombie_filter_context_list, ...)`.
     pub fn insert_zombie_filter_context(&self, provider: &Provider, context: ContextId) {
-        self.ext.contexts.zombie_push(provider.hook, context)
+        opaque(|| self.ext.contexts.zombie_push(provider.hook, context))
     }
 
     /// #5472: `RemoveHeadList(&provider_context->zombie_filter_context_list)`.
     pub fn remove_zombie_filter_context(&self, provider: &Provider) -> Option<ContextId> {
-        self.ext.contexts.zombie_pop(provider.hook)
+        opaque(|| self.ext.contexts.zombie_pop(provider.hook))
     }
 
     /// #4192: `net_ebpf_ext_add_filter_context_to_cleanup_list`.
     pub fn add_filter_context_to_cleanup_list(&self, context: ContextId) {
-        self.ext.contexts.cleanup_push(context)
+        opaque(|| self.ext.contexts.cleanup_push(context))
     }
 
     /// #4192: `net_ebpf_ext_remove_filter_context_from_cleanup_list` (nothing if it is not on it).
     pub fn remove_filter_context_from_cleanup_list(&self, context: ContextId) {
-        self.ext.contexts.cleanup_remove(context)
+        opaque(|| self.ext.contexts.cleanup_remove(context))
     }
 
     /// #4192: `IsListEmpty(&filter_cleanup_list)`.
     pub fn filter_cleanup_list_is_empty(&self) -> bool {
-        self.ext.contexts.cleanup_is_empty()
+        opaque(|| self.ext.contexts.cleanup_is_empty())
     }
 
     /// #4192: `RemoveHeadList(&filter_cleanup_list)`.
     pub fn remove_head_filter_cleanup_list(&self) -> Option<ContextId> {
-        self.ext.contexts.cleanup_pop()
+        opaque(|| self.ext.contexts.cleanup_pop())
     }
 
     /// #4192's `KeWaitForSingleObject(&wfp_filter_cleanup_event, ..., 10 s)` at unload,
@@ -631,12 +672,14 @@ impl<'a> Driver<'a> {
     /// deleted its filter); unload runs alone, so no other can come while it waits. `true`:
     /// the list emptied and the event was set; `false`: the wait timed out (logged).
     pub fn wait_for_filter_cleanup_event(&self, _timeout_s: u32) -> bool {
-        self.engine().deliver_deferred(self.actor);
-        if self.ext.contexts.cleanup_is_empty() {
-            return true;
-        }
-        self.note("waits for the filter clean-up event: no delete notification can come, the wait times out");
-        false
+        opaque(|| {
+            self.engine().deliver_deferred(self.actor);
+            if self.ext.contexts.cleanup_is_empty() {
+                return true;
+            }
+            self.note("waits for the filter clean-up event: no delete notification can come, the wait times out");
+            false
+        })
     }
 }
 
@@ -666,8 +709,8 @@ impl Extension {
                 })
                 .collect(),
             global: Unmodelled::new(None),
-            bindings: Unmodelled::new(Vec::new()),
-            clients: Unmodelled::new(Vec::new()),
+            bindings: Unmodelled::new(BTreeSet::new()),
+            clients: Unmodelled::new(BTreeSet::new()),
             restarts,
             hung: Unmodelled::new(false),
             provider_cleanup: Unmodelled::new(Vec::new()),
@@ -757,8 +800,14 @@ impl Extension {
         for provider in &self.providers {
             let _nmr = self.nmr_lock(provider);
             provider.registered.with(|registered| *registered = true);
-            let waiting: Vec<(u32, u32)> = self.clients.with(|clients| {
-                clients.iter().filter(|(hook, _, _)| *hook == provider.hook).map(|(_, c, k)| (*c, *k)).collect()
+            let waiting: Vec<(u32, u32)> = opaque(|| {
+                self.clients.with(|clients| {
+                    clients
+                        .iter()
+                        .filter(|(hook, _, _)| *hook == provider.hook.name)
+                        .map(|(_, c, k)| (*c, *k))
+                        .collect()
+                })
             });
             for (client, compartment) in waiting {
                 let _ = self.attach_bound(actor, provider, client, compartment);
@@ -775,11 +824,9 @@ impl Extension {
     /// The provider's bound clients, in client order (NMR's order is not the model's to
     /// choose, so it is fixed).
     fn bound_clients(&self, provider: &Provider) -> Vec<u32> {
-        let mut bound: Vec<u32> = self
-            .bindings
-            .with(|bound| bound.iter().filter(|(hook, _)| *hook == provider.hook).map(|(_, c)| *c).collect());
-        bound.sort_unstable();
-        bound
+        let hook = provider.hook.name;
+        // In client order: the set is ordered by hook, then client.
+        opaque(|| self.bindings.with(|bound| bound.iter().filter(|(h, _)| *h == hook).map(|(_, c)| *c).collect()))
     }
 
     /// A client attaches to `hook`; `compartment` decides which filter context it shares.
@@ -798,7 +845,7 @@ impl Extension {
         }
         let result = self.attach_bound(actor, provider, client, compartment);
         if result.is_ok() {
-            self.clients.with(|clients| clients.push((provider.hook, client, compartment)));
+            opaque(|| self.clients.with(|clients| clients.insert((provider.hook.name, client, compartment))));
         }
         result
     }
@@ -810,7 +857,7 @@ impl Extension {
         let attaching = Client { provider, id: client, compartment };
         let result = self.design.attach_client(&*self.design_state, self.driver(actor), attaching);
         if result.is_ok() {
-            self.bindings.with(|bound| bound.push((provider.hook, client)));
+            opaque(|| self.bindings.with(|bound| bound.insert((provider.hook.name, client))));
         }
         self.log().push(actor, EventKind::OpEnd { op, failure: result.err() });
         result
@@ -821,7 +868,7 @@ impl Extension {
     pub fn detach(&self, actor: Actor, hook: &'static Hook, client: u32) {
         let provider = self.provider_of(hook);
         let _nmr = self.nmr_lock(provider);
-        self.clients.with(|clients| clients.retain(|(h, c, _)| (*h, *c) != (provider.hook, client)));
+        opaque(|| self.clients.with(|clients| clients.retain(|(h, c, _)| (*h, *c) != (provider.hook.name, client))));
         if self.bound_clients(provider).contains(&client) {
             self.detach_bound(actor, provider, client);
         } else {
@@ -835,7 +882,7 @@ impl Extension {
         let op = Op::Detach { hook: provider.hook.name, client };
         self.log().push(actor, EventKind::OpStart(op));
         self.design.detach_client(&*self.design_state, self.driver(actor), provider, client);
-        self.bindings.with(|bound| bound.retain(|binding| *binding != (provider.hook, client)));
+        opaque(|| self.bindings.with(|bound| bound.remove(&(provider.hook.name, client))));
         self.log().push(actor, EventKind::OpEnd { op, failure: None });
     }
 

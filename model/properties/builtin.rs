@@ -310,7 +310,7 @@ fn context_freed_with_filters(end: &End<'_>, found: &mut Findings) {
 }
 
 fn clean_end(end: &End<'_>, found: &mut Findings) {
-    let engine = &end.record.engine;
+    let engine = &end.state.engine;
     let mut left = Vec::new();
     for (session, txn) in &engine.open_txns {
         left.push(format!("transaction {} (begun by {}) is still open on {session}", txn.id, txn.began_by));
@@ -328,7 +328,7 @@ fn clean_end(end: &End<'_>, found: &mut Findings) {
 }
 
 fn contexts_released(end: &End<'_>, found: &mut Findings) {
-    for ctx in end.record.contexts.iter().filter(|c| !c.freed) {
+    for ctx in end.state.contexts.iter().filter(|c| !c.freed) {
         found.violated(
             format!(
                 "filter context {} ({}) still holds {} reference(s) after unload: it is never freed (#5486)",
@@ -337,13 +337,13 @@ fn contexts_released(end: &End<'_>, found: &mut Findings) {
             None,
         );
     }
-    for (context, actor, what) in &end.record.used_after_free {
+    for (context, actor, what) in &end.state.used_after_free {
         found.violated(format!("filter context {context} was misused by {actor}: {what}"), None);
     }
 }
 
 fn no_objects_left(end: &End<'_>, found: &mut Findings) {
-    let engine = &end.record.engine;
+    let engine = &end.state.engine;
     if !engine.objects.is_empty() {
         found.violated(format!("after unload the engine still holds {}", engine.objects.join(", ")), None);
     }
@@ -351,8 +351,8 @@ fn no_objects_left(end: &End<'_>, found: &mut Findings) {
 
 fn callouts_unregistered(end: &End<'_>, found: &mut Findings) {
     // A hung unload never lets the driver go: then nothing is called into unloaded code.
-    let hung = end.record.events.iter().any(|e| matches!(e.kind, EventKind::Hung { .. }));
-    let engine = &end.record.engine;
+    let hung = end.history.hung();
+    let engine = &end.state.engine;
     if !hung && !engine.registered.is_empty() {
         found.violated(
             format!("unload completed with callouts still registered: {}", engine.registered.join(", ")),

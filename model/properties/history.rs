@@ -9,7 +9,7 @@ use crate::netebpfext::{Event, EventKind, Op};
 use crate::wfp::{Actor, CallKind, ContextId, Effect, EngineEvent, FilterId, Status};
 
 /// One netebpfext operation of a thread, and what it has done so far.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Operation {
     /// `None`: calls made outside every operation.
     pub op: Option<Op>,
@@ -26,8 +26,10 @@ pub struct Operation {
     pub last_failure: Option<(CallKind, Status)>,
 }
 
-/// What the log says so far.
-#[derive(Debug, Default)]
+/// What the log says so far. It is all a check may know of the path so far: the stateful
+/// checker holds its hash in every state's fingerprint, so two paths that left the same
+/// history are checked the same from there on.
+#[derive(Debug, Default, Hash)]
 pub struct History {
     /// Every filter the engine holds committed: its filter context and layer.
     committed: BTreeMap<FilterId, (ContextId, &'static str)>,
@@ -48,6 +50,8 @@ pub struct History {
     started: BTreeMap<Actor, usize>,
     /// Contexts freed while a filter carrying them was committed, with those filters.
     freed_with_filters: Vec<(ContextId, Vec<(FilterId, &'static str)>)>,
+    /// A wait of netebpfext's never ended.
+    hung: bool,
 }
 
 impl History {
@@ -88,6 +92,11 @@ impl History {
     /// they were freed, with those filters.
     pub fn freed_with_filters(&self) -> &[(ContextId, Vec<(FilterId, &'static str)>)] {
         &self.freed_with_filters
+    }
+
+    /// Whether a wait of netebpfext's never ended (so it never finished unloading).
+    pub fn hung(&self) -> bool {
+        self.hung
     }
 
     /// `actor`'s outermost operation in flight: the one of its script it is in.
@@ -172,9 +181,9 @@ impl History {
                     self.freed_with_filters.push((*context, held));
                 }
             }
+            EventKind::Hung { .. } => self.hung = true,
             EventKind::Engine(EngineEvent::Wait { .. } | EngineEvent::Notify { .. })
             | EventKind::Lock { .. }
-            | EventKind::Hung { .. }
             | EventKind::Note(_) => {}
         }
         None

@@ -21,11 +21,9 @@ use crate::netebpfext::{Event, EventKind, FilterContext};
 use crate::wfp::faults::{Fault, FaultPlan};
 use crate::wfp::{Actor, ContextId, EngineSummary, Status};
 
-/// What one execution left behind.
+/// What an execution leaves at its end, as the end checks read it.
 #[derive(Debug, Clone)]
-pub struct ExecutionRecord {
-    /// The execution's log.
-    pub events: Vec<Event>,
+pub struct EndState {
     /// The engine at the end.
     pub engine: EngineSummary,
     /// Every filter context netebpfext created, at the end.
@@ -35,12 +33,21 @@ pub struct ExecutionRecord {
     pub used_after_free: Vec<(ContextId, Actor, String)>,
 }
 
+/// What one execution left behind: its log and its end state.
+#[derive(Debug, Clone)]
+pub struct ExecutionRecord {
+    /// The execution's log.
+    pub events: Vec<Event>,
+    /// Its end state.
+    pub state: EndState,
+}
+
 /// One step of an execution, as a check reads it: the event, what the log says once it
-/// happened, and for the end of an operation, what that operation did.
+/// happened, and for the end of an operation, what that operation did. A check knows the
+/// path so far only through the history (no index, no earlier event), so that the
+/// stateful checker, which holds the history in its fingerprint, checks every path.
 #[derive(Debug, Clone, Copy)]
 pub struct Step<'a> {
-    /// The event's place in the log, from 0.
-    pub index: usize,
     /// The event.
     pub event: &'a Event,
     /// What the log says with this event applied.
@@ -49,11 +56,12 @@ pub struct Step<'a> {
     pub ended: Option<&'a Operation>,
 }
 
-/// The end of an execution: its record and what its whole log says.
+/// The end of an execution: its end state and what its whole log says (never the log
+/// itself, for the stateful checker's sake, as for a [`Step`]).
 #[derive(Debug, Clone, Copy)]
 pub struct End<'a> {
-    /// The execution's record.
-    pub record: &'a ExecutionRecord,
+    /// The execution's end state.
+    pub state: &'a EndState,
     /// What its whole log says.
     pub history: &'a History,
 }
@@ -286,39 +294,81 @@ pub struct Checked {
     pub reached: Vec<bool>,
 }
 
-/// Checks one execution against `always` and records which `targets` it reached.
-pub fn check(record: &ExecutionRecord, always: &[Property], targets: &[Sometimes]) -> Checked {
-    let mut out = Checked { violations: Vec::new(), reached: vec![false; targets.len()] };
-    let mut found = Findings::default();
-    let collect = |property: Property, found: &mut Findings, out: &mut Checked| {
-        out.violations.extend(found.0.drain(..).map(|(message, status)| Violation { property, message, status }));
-    };
-    let mut history = History::default();
-    for (index, event) in record.events.iter().enumerate() {
-        let ended = history.apply(event);
-        let step = Step { index, event, history: &history, ended: ended.as_ref() };
+/// The properties read one execution event by event, as the execution goes (the stateful
+/// checker) or once it has ended ([`check`]).
+#[derive(Debug, Default)]
+pub struct Monitor {
+    history: History,
+    checked: Checked,
+    found: Findings,
+}
+
+impl Monitor {
+    /// A monitor of an execution that has not begun, for `targets` targets.
+    pub fn new(targets: &[Sometimes]) -> Monitor {
+        Monitor {
+            checked: Checked { violations: Vec::new(), reached: vec![false; targets.len()] },
+            ..Monitor::default()
+        }
+    }
+
+    /// Applies `event` and checks it against `always` (at this step, in the properties'
+    /// order) and `targets`.
+    pub fn step(&mut self, event: &Event, always: &[Property], targets: &[Sometimes]) {
+        let ended = self.history.apply(event);
+        let step = Step { event, history: &self.history, ended: ended.as_ref() };
         for property in always {
             if let Check::Always { step: Some(check), .. } = property.check {
-                check(&step, &mut found);
-                collect(*property, &mut found, &mut out);
+                check(&step, &mut self.found);
+                self.checked.collect(*property, &mut self.found);
             }
         }
-        for (target, hit) in targets.iter().zip(out.reached.iter_mut()) {
+        for (target, hit) in targets.iter().zip(self.checked.reached.iter_mut()) {
             *hit = *hit || target.reached(&step);
         }
     }
-    let end = End { record, history: &history };
-    for property in always {
-        if let Check::Always { log: Some(check), .. } = property.check {
-            check(&end, &mut found);
-            collect(*property, &mut found, &mut out);
-        }
+
+    /// What the log says so far.
+    pub fn history(&self) -> &History {
+        &self.history
     }
-    for property in always {
-        if let Check::Always { end: Some(check), .. } = property.check {
-            check(&end, &mut found);
-            collect(*property, &mut found, &mut out);
-        }
+
+    /// What the steps so far broke and reached.
+    pub fn checked(&self) -> &Checked {
+        &self.checked
     }
-    out
+
+    /// The verdict on the whole execution: the steps', then what the whole log says, then
+    /// its end state `state`.
+    pub fn finish(mut self, state: &EndState, always: &[Property]) -> Checked {
+        let end = End { state, history: &self.history };
+        for property in always {
+            if let Check::Always { log: Some(check), .. } = property.check {
+                check(&end, &mut self.found);
+                self.checked.collect(*property, &mut self.found);
+            }
+        }
+        for property in always {
+            if let Check::Always { end: Some(check), .. } = property.check {
+                check(&end, &mut self.found);
+                self.checked.collect(*property, &mut self.found);
+            }
+        }
+        self.checked
+    }
+}
+
+impl Checked {
+    fn collect(&mut self, property: Property, found: &mut Findings) {
+        self.violations.extend(found.0.drain(..).map(|(message, status)| Violation { property, message, status }));
+    }
+}
+
+/// Checks one execution against `always` and records which `targets` it reached.
+pub fn check(record: &ExecutionRecord, always: &[Property], targets: &[Sometimes]) -> Checked {
+    let mut monitor = Monitor::new(targets);
+    for event in &record.events {
+        monitor.step(event, always, targets);
+    }
+    monitor.finish(&record.state, always)
 }

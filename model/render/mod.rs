@@ -14,6 +14,11 @@ use crate::explore::{Report, Verdict};
 
 pub use self::events::{mermaid, table};
 
+/// The checker that explored `rows` (this build's default if there are none).
+pub fn checker_of(rows: &[Row]) -> crate::explore::checker::CheckerKind {
+    rows.first().map_or(crate::explore::checker::RUNNING, |row| row.report.checker)
+}
+
 /// A report and what was declared for it.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -51,15 +56,30 @@ impl Row {
     }
 }
 
-/// The verdict matrix as aligned text, one line per row, with no times in it.
+/// The verdict matrix as aligned text, one line per row, with no times in it; where a row
+/// was explored by the stateful checker, the states it stored and the revisits it pruned.
 pub fn matrix_text(rows: &[Row]) -> String {
-    let header =
-        ["design", "scenario", "plan", "verdict", "expected", "search", "executions", "traces", "property", "status"];
+    let stateful = rows.iter().any(|row| row.report.states.is_some());
+    let mut header = vec![
+        "design",
+        "scenario",
+        "plan",
+        "verdict",
+        "expected",
+        "search",
+        "executions",
+        "traces",
+        "property",
+        "status",
+    ];
+    if stateful {
+        header.insert(8, "states (matched)");
+    }
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|row| {
             let r = &row.report;
-            vec![
+            let mut cells = vec![
                 r.design.clone(),
                 r.scenario.clone(),
                 r.plan.clone(),
@@ -70,7 +90,11 @@ pub fn matrix_text(rows: &[Row]) -> String {
                 r.traces.to_string(),
                 row.property().unwrap_or("-").to_string(),
                 row.status().unwrap_or_else(|| "-".to_string()),
-            ]
+            ];
+            if stateful {
+                cells.insert(8, r.states.map_or("-".to_string(), |s| format!("{} ({})", s.stored, s.matched)));
+            }
+            cells
         })
         .collect();
     aligned(&header, &cells)
@@ -117,6 +141,13 @@ pub fn counterexample_text(row: &Row) -> String {
         let _ = writeln!(out, "declared: {} ({})", expected.verdict, expected.reason);
     }
     let _ = writeln!(out, "bound: {}", r.bound);
+    if let Some(states) = r.states {
+        let _ = writeln!(
+            out,
+            "states: {} stored, {} matched (executions pruned at a state already explored)",
+            states.stored, states.matched
+        );
+    }
     let _ = writeln!(out, "assumptions: {} (`wfpcheck --assumptions` lists them)", r.assumptions);
     if let Some(events) = &r.unfinished {
         let _ = writeln!(out, "\nthe execution the watchdog gave up on, as far as it got:\n");
@@ -162,6 +193,9 @@ pub struct RowJson {
     pub executions: u64,
     pub failing_executions: u64,
     pub traces: u64,
+    /// The stateful checker's states stored and revisits pruned (absent for the others).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub states: Option<StatesJson>,
     pub bound: String,
     pub assumptions: String,
     pub elapsed_ms: u64,
@@ -170,6 +204,13 @@ pub struct RowJson {
     pub preemptions: Option<usize>,
     pub sometimes: Vec<TargetJson>,
     pub covers: String,
+}
+
+/// What a stateful exploration remembered: states stored, revisits pruned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StatesJson {
+    pub stored: u64,
+    pub matched: u64,
 }
 
 impl RowJson {
@@ -189,6 +230,7 @@ impl RowJson {
             executions: r.executions,
             failing_executions: r.failing_executions,
             traces: r.traces,
+            states: r.states.map(|s| StatesJson { stored: s.stored, matched: s.matched }),
             bound: r.bound.clone(),
             assumptions: r.assumptions.to_string(),
             elapsed_ms: u64::try_from(r.elapsed.as_millis()).unwrap_or(u64::MAX),
@@ -221,6 +263,9 @@ pub struct VerdictJson {
     pub scenario: String,
     pub plan: String,
     pub verdict: String,
+    /// For a `fail`: the property its counterexample breaks first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
 }
 
 /// Every row's verdict as JSON (serde), in the rows' order.
@@ -232,29 +277,37 @@ pub fn verdicts_json(rows: &[Row]) -> String {
             scenario: row.report.scenario.clone(),
             plan: row.report.plan.clone(),
             verdict: row.report.verdict.name().to_string(),
+            property: row.report.counterexample.as_ref().map(|c| c.violation.property.name.to_string()),
         })
         .collect();
     serde_json::to_string_pretty(&verdicts).expect("verdicts serialize")
 }
 
-/// Rows where two checkers' verdicts differ: the row's index and a line saying how.
+/// Rows where two checkers' verdicts differ, or (with `properties`) their counterexamples
+/// break different properties first: the row's index and a line saying how.
 /// `other` is the other checker's verdicts as [`verdicts_json`] wrote them (a committed
 /// snapshot, say).
-pub fn disagreements(rows: &[Row], other: &[VerdictJson]) -> Vec<(usize, String)> {
+pub fn disagreements(rows: &[Row], other: &[VerdictJson], properties: bool) -> Vec<(usize, String)> {
     rows.iter()
         .enumerate()
         .filter_map(|(index, row)| {
             let r = &row.report;
             let theirs = other.iter().find(|v| v.design == r.design && v.scenario == r.scenario && v.plan == r.plan)?;
-            (theirs.verdict != r.verdict.name()).then(|| {
+            let mine = r.counterexample.as_ref().map(|c| c.violation.property.name);
+            let property_differs = properties && theirs.property.as_deref() != mine;
+            (theirs.verdict != r.verdict.name() || property_differs).then(|| {
+                let says = |verdict: &str, property: Option<&str>| match property {
+                    Some(property) => format!("{verdict} ({property})"),
+                    None => verdict.to_string(),
+                };
                 let line = format!(
                     "{} / {} / {}: {} says {}, the other checker {}",
                     r.design,
                     r.scenario,
                     r.plan,
                     r.checker.name(),
-                    r.verdict,
-                    theirs.verdict
+                    says(r.verdict.name(), mine),
+                    says(&theirs.verdict, theirs.property.as_deref())
                 );
                 (index, line)
             })

@@ -57,9 +57,9 @@ call_kinds! {
     CalloutUnregister = "callout_unregister", "FwpsCalloutUnregisterById";
 }
 
-/// At most this many worker threads call the engine in one execution, `t0` to `t3`
-/// (loom: 5 threads with the main one).
-pub const THREADS_MAX: usize = 4;
+/// At most this many worker threads call the engine in one execution, `t0` to `t4` (loom
+/// runs at most 4 of them: 5 threads with the main one; `explore::checker::workers_max`).
+pub const THREADS_MAX: usize = 5;
 
 /// Who made a call: the main thread (start-up and unload) or a worker thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

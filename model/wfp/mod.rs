@@ -25,11 +25,90 @@ use crate::assumptions::{
     AbortedAdd, DeleteNotification, DynamicClose, ForeignTransaction, ImplicitCall, LockHandover, NullSessionWait,
     Readings,
 };
-use crate::sync::{Arc, Mutex, MutexGuard, Signal, Unmodelled};
+use crate::sync::{opaque, Arc, Mutex, MutexGuard, Signal, Unmodelled};
 
-/// A session, and the engine handle that names it (W1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SessionId(pub u32);
+/// Defines an engine id: which thread's call made it and the how-manieth of its kind that
+/// thread made, which is all the model compares, orders and hashes; and the number it is
+/// shown with, which counts every id of its kind in the order they were made. The shown
+/// number depends on the order of the threads' calls and only the log reads it, so two
+/// executions that made the same ids in another order hand out equal ids (the stateful
+/// checker's states then match): nothing uses an id but to compare it for equality, and
+/// the engine orders what it iterates by these identities.
+macro_rules! engine_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name {
+            by: Actor,
+            nth: u32,
+            shown: u64,
+        }
+
+        impl $name {
+            /// The number it is shown with: the how-manieth of its kind the engine made.
+            pub const fn shown(self) -> u64 {
+                self.shown
+            }
+
+            /// The thread whose call made it.
+            pub const fn made_by(self) -> Actor {
+                self.by
+            }
+
+            fn identity(self) -> (Actor, u32) {
+                (self.by, self.nth)
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.identity() == other.identity()
+            }
+        }
+        impl Eq for $name {}
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.identity().cmp(&other.identity())
+            }
+        }
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.identity().hash(state)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.shown)
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(self, f)
+            }
+        }
+    };
+}
+
+engine_id!(
+    /// A session, and the engine handle that names it (W1).
+    SessionId,
+    "s"
+);
+engine_id!(
+    /// An explicit transaction.
+    TxnId,
+    "x"
+);
+engine_id!(
+    /// A filter's run-time id (a LUID in WFP).
+    FilterId,
+    "f"
+);
 
 /// The model's engine handle is its session's id.
 pub type Handle = SessionId;
@@ -38,32 +117,64 @@ impl SessionId {
     /// A NULL engine handle (`_fwp_engine_handle` after a failed start-up). No session has
     /// it, so every call on it fails with STATUS_INVALID_HANDLE (W4; the status is
     /// assumed: WFP documents none for a NULL handle).
-    pub const NULL: Handle = SessionId(0);
-}
+    pub const NULL: Handle = SessionId { by: Actor::Main, nth: 0, shown: 0 };
 
-/// An explicit transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TxnId(pub u32);
-
-/// A filter's run-time id (a LUID in WFP).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FilterId(pub u64);
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "s{}", self.0)
+    /// A handle no session ever has (shown as `s{shown}`): every call on it fails with
+    /// STATUS_INVALID_HANDLE (W4).
+    pub const fn never_opened(shown: u64) -> Handle {
+        SessionId { by: Actor::Main, nth: u32::MAX, shown }
     }
 }
 
-impl fmt::Display for TxnId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "x{}", self.0)
+impl FilterId {
+    /// An id no filter ever has (shown as `f{shown}`): FwpmFilterDeleteById0 on it fails
+    /// with FILTER_NOT_FOUND (W14).
+    pub const fn never_added(shown: u64) -> FilterId {
+        FilterId { by: Actor::Main, nth: u32::MAX, shown }
     }
 }
 
-impl fmt::Display for FilterId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "f{}", self.0)
+/// How many ids of each kind the engine made, per thread (their identities) and in all
+/// (their shown numbers).
+#[derive(Debug, Default)]
+struct Made {
+    by: BTreeMap<(Actor, u8), u32>,
+    shown: [u64; 3],
+}
+
+impl Made {
+    const SESSION: u8 = 0;
+    const TXN: u8 = 1;
+    const FILTER: u8 = 2;
+
+    /// The next id of `kind` made by `by`: its identity's number and its shown number.
+    fn next(&mut self, by: Actor, kind: u8) -> (u32, u64) {
+        let nth = self.by.entry((by, kind)).or_insert(0);
+        *nth += 1;
+        self.shown[kind as usize] += 1;
+        (*nth, self.shown[kind as usize])
+    }
+
+    fn session(&mut self, by: Actor) -> SessionId {
+        let (nth, shown) = self.next(by, Made::SESSION);
+        SessionId { by, nth, shown }
+    }
+
+    fn txn(&mut self, by: Actor) -> TxnId {
+        let (nth, shown) = self.next(by, Made::TXN);
+        TxnId { by, nth, shown }
+    }
+
+    fn filter(&mut self, by: Actor) -> FilterId {
+        let (nth, shown) = self.next(by, Made::FILTER);
+        FilterId { by, nth, shown }
+    }
+}
+
+// Only the per-thread counts are state: the shown numbers are the log's.
+impl std::hash::Hash for Made {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.by.hash(state)
     }
 }
 
@@ -156,7 +267,7 @@ pub struct Spinning {
 /// `FWPS_CALLOUT_NOTIFY_DELETE_FILTER` when a filter naming the callout is deleted.
 pub type NotifyFn = Arc<dyn Fn(Actor, FilterId, ContextId) + Send + Sync>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 struct Txn {
     id: TxnId,
     began_by: Actor,
@@ -175,15 +286,25 @@ impl Txn {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 struct Session {
     options: SessionOptions,
     open: bool,
     txn: Option<Txn>,
 }
 
-/// A change to objects, run in the caller's transaction or an implicit one.
-type Change = Box<dyn FnOnce(&mut Objects, &mut u64, Owner) -> Result<(CallOk, Effect), Status> + Send>;
+/// A change to objects, run in the caller's transaction or an implicit one; it is given the
+/// engine's id maker and the calling thread, for a filter it adds.
+type Change = Box<dyn FnOnce(&mut Objects, &mut Made, Actor, Owner) -> Result<(CallOk, Effect), Status> + Send>;
+
+/// A registered notify function. It hashes as nothing: in an execution every one is
+/// netebpfext's (`Driver::fwps_callout_register`), so the callout's key says all.
+#[derive(Clone)]
+struct Notify(NotifyFn);
+
+impl std::hash::Hash for Notify {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {}
+}
 
 /// What a call does once the transaction lock lets it run.
 enum Work {
@@ -193,18 +314,57 @@ enum Work {
     Close,
 }
 
+// A change hashes as its kind alone: what it does is fixed by the call that made it, so by
+// the waiting thread's state, which the stateful checker's digest of that thread holds.
+impl std::hash::Hash for Work {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state)
+    }
+}
+
 /// A call's delete notifications, delivered after the engine's state lock is released.
 type Notifications = Vec<Notification>;
 
 /// A notify call owed: the callout's function, for `filter`, whose raw context is `context`.
+#[derive(Hash)]
 struct Notification {
-    notify: NotifyFn,
+    notify: Notify,
     callout: &'static str,
     filter: FilterId,
     context: ContextId,
 }
 
+/// What one critical section of a call ends with: what the calling thread does next
+/// depends on nothing else it read there.
+#[derive(Hash)]
+enum Section {
+    /// The call ran, or failed.
+    Done(Done),
+    /// It waits in line; its outcome will be in `slot` once `handed` is set.
+    Queued { slot: Slot, handed: Arc<Signal> },
+    /// It sleeps until the lock is released, then competes for it again (barging).
+    Sleeping { woken: Arc<Signal>, call: Pending },
+}
+
+/// A call that ran, or failed: its result, the waiting calls it handed the lock to (their
+/// signals are set once the state lock is free) and the notifications it owes.
+#[derive(Hash)]
+struct Done {
+    result: Result<CallOk, Status>,
+    handed: Vec<Arc<Signal>>,
+    notifications: Notifications,
+}
+
+/// A barging call between its sections: its event so far, its work and its fault.
+#[derive(Hash)]
+struct Pending {
+    event: CallEvent,
+    work: Work,
+    fault: Option<FaultKind>,
+}
+
 /// What a waiting call's caller is handed.
+#[derive(Hash)]
 struct Outcome {
     result: Result<CallOk, Status>,
     notifications: Notifications,
@@ -215,12 +375,14 @@ struct Outcome {
 type Slot = Arc<Unmodelled<Option<Outcome>>>;
 
 /// A thread whose call waits for the transaction lock to be released (barging).
+#[derive(Hash)]
 struct Sleeper {
     /// Set once the state lock is free, after the lock was released.
     woken: Arc<Signal>,
 }
 
 /// A call waiting in line for the transaction lock (first come, first served).
+#[derive(Hash)]
 struct Waiter {
     actor: Actor,
     session: SessionId,
@@ -232,9 +394,9 @@ struct Waiter {
     handed: Arc<Signal>,
 }
 
+#[derive(Hash)]
 struct State {
-    /// Session `n` is `sessions[n - 1]`.
-    sessions: Vec<Session>,
+    sessions: BTreeMap<SessionId, Session>,
     /// W6: the session whose explicit transaction holds the engine-wide lock.
     lock_holder: Option<SessionId>,
     /// Calls waiting in line for the lock (first come, first served).
@@ -242,13 +404,13 @@ struct State {
     /// Calls waiting to compete for the lock again (barging).
     sleepers: Vec<Sleeper>,
     committed: Objects,
-    filters_added: u64,
-    txns_begun: u32,
+    /// Ids made so far.
+    made: Made,
     /// Calls made so far, per thread and kind: the fault plan's occurrence counter.
     calls: BTreeMap<(Actor, CallKind), u32>,
     /// Calls made so far, per thread.
     calls_by: BTreeMap<Actor, u32>,
-    registered: BTreeMap<&'static str, NotifyFn>,
+    registered: BTreeMap<&'static str, Notify>,
     /// Delete notifications owed and not yet delivered (`delete_notification=deferred`).
     deferred: Notifications,
 }
@@ -302,13 +464,12 @@ impl Engine {
         Engine {
             readings,
             state: Mutex::new(State {
-                sessions: Vec::new(),
+                sessions: BTreeMap::new(),
                 lock_holder: None,
                 queue: VecDeque::new(),
                 sleepers: Vec::new(),
                 committed: Objects::default(),
-                filters_added: 0,
-                txns_begun: 0,
+                made: Made::default(),
                 calls: BTreeMap::new(),
                 calls_by: BTreeMap::new(),
                 registered: BTreeMap::new(),
@@ -322,18 +483,23 @@ impl Engine {
     /// W1, W2, W3: `FwpmEngineOpen0`.
     pub fn engine_open(&self, actor: Actor, options: SessionOptions) -> Result<Handle, Status> {
         let kind = CallKind::EngineOpen;
-        let mut st = self.state.lock();
-        let counted = self.count(&mut st, actor, kind);
-        let fault = counted.fault;
-        let mut event = Self::event(counted, kind, Target::None, None);
-        if let Some(status) = Self::injected_failure(&mut event, fault) {
-            return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| unreachable!());
+        let done = opaque(|| {
+            let mut st = self.state.lock();
+            let counted = self.count(&mut st, actor, kind);
+            let fault = counted.fault;
+            let mut event = Self::event(counted, kind, Target::None, None);
+            if let Some(status) = Self::injected_failure(&mut event, fault) {
+                return self.finish(st, actor, event, Err(status), Vec::new());
+            }
+            let id = st.made.session(actor);
+            st.sessions.insert(id, Session { options, open: true, txn: None });
+            event.session = Some(id);
+            self.finish(st, actor, event, Ok(CallOk::Opened(id)), Vec::new())
+        });
+        match self.complete(actor, done)? {
+            CallOk::Opened(id) => Ok(id),
+            other => unreachable!("FwpmEngineOpen returned {other:?}"),
         }
-        st.sessions.push(Session { options, open: true, txn: None });
-        let id = SessionId(st.sessions.len() as u32);
-        event.session = Some(id);
-        self.finish(st, actor, event, Ok(CallOk::Opened(id)), Vec::new())?;
-        Ok(id)
     }
 
     /// W1, W2: `FwpmEngineClose0`. Aborts the session's open transaction; a dynamic
@@ -358,7 +524,7 @@ impl Engine {
             let before = st.committed.clone();
             event.effects = st.committed.remove_owned_by(handle);
             notifications.extend(Self::notifications(st, &before, &st.committed));
-            for session in &mut st.sessions {
+            for session in st.sessions.values_mut() {
                 if let Some(txn) = &mut session.txn {
                     txn.working.remove_owned_by(handle);
                 }
@@ -391,35 +557,38 @@ impl Engine {
     }
 
     fn end_transaction(&self, actor: Actor, handle: Handle, kind: CallKind) -> Result<(), Status> {
-        let mut st = self.state.lock();
-        let counted = self.count(&mut st, actor, kind);
-        let fault = counted.fault;
-        let mut event = Self::event(counted, kind, Target::None, Some(handle));
-        let txn = match Self::session(&st, handle) {
-            Err(status) => return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ()),
-            Ok(session) => match &session.txn {
-                None => return self.finish(st, actor, event, Err(Status::NoTxnInProgress), Vec::new()).map(|_| ()),
-                Some(txn) => txn.reference(),
-            },
-        };
-        event.txn = Some(txn);
-        // W10: a failed call does not end the transaction.
-        if let Some(status) = Self::injected_failure(&mut event, fault) {
-            return self.finish(st, actor, event, Err(status), Vec::new()).map(|_| ());
-        }
-        let txn = Self::session_mut(&mut st, handle).txn.take().expect("checked above");
-        let notifications = if kind == CallKind::TransactionCommit {
-            let mut owed = Self::notifications(&st, &st.committed, &txn.working);
-            // `delete_notification=in_the_call`: those were sent by the deleting call.
-            owed.retain(|n| !txn.notified.contains(&n.filter));
-            st.committed = txn.working;
-            event.effects = txn.pending;
-            owed
-        } else {
-            self.aborted_adds(&st, &txn)
-        };
-        st.lock_holder = None;
-        self.finish(st, actor, event, Ok(CallOk::Done), notifications).map(|_| ())
+        let done = opaque(|| {
+            let mut st = self.state.lock();
+            let counted = self.count(&mut st, actor, kind);
+            let fault = counted.fault;
+            let mut event = Self::event(counted, kind, Target::None, Some(handle));
+            let txn = match Self::session(&st, handle) {
+                Err(status) => return self.finish(st, actor, event, Err(status), Vec::new()),
+                Ok(session) => match &session.txn {
+                    None => return self.finish(st, actor, event, Err(Status::NoTxnInProgress), Vec::new()),
+                    Some(txn) => txn.reference(),
+                },
+            };
+            event.txn = Some(txn);
+            // W10: a failed call does not end the transaction.
+            if let Some(status) = Self::injected_failure(&mut event, fault) {
+                return self.finish(st, actor, event, Err(status), Vec::new());
+            }
+            let txn = Self::session_mut(&mut st, handle).txn.take().expect("checked above");
+            let notifications = if kind == CallKind::TransactionCommit {
+                let mut owed = Self::notifications(&st, &st.committed, &txn.working);
+                // `delete_notification=in_the_call`: those were sent by the deleting call.
+                owed.retain(|n| !txn.notified.contains(&n.filter));
+                st.committed = txn.working;
+                event.effects = txn.pending;
+                owed
+            } else {
+                self.aborted_adds(&st, &txn)
+            };
+            st.lock_holder = None;
+            self.finish(st, actor, event, Ok(CallOk::Done), notifications)
+        });
+        self.complete(actor, done).map(|_| ())
     }
 
     /// `FwpmProviderAdd0`.
@@ -458,7 +627,7 @@ impl Engine {
         key: &'static str,
         provider: Option<&'static str>,
     ) -> Result<(), Status> {
-        let change: Change = Box::new(move |objects, _, by| {
+        let change: Change = Box::new(move |objects, _, _, by| {
             objects.add_keyed(keyed, key, provider, by).map(|effect| (CallOk::Done, effect))
         });
         self.call(actor, handle, kind, Target::Key(key), Work::Change(change)).map(|_| ())
@@ -467,10 +636,8 @@ impl Engine {
     /// W13, W15, W7, W8: `FwpmFilterAdd0`.
     pub fn filter_add(&self, actor: Actor, handle: Handle, spec: FilterSpec) -> Result<FilterId, Status> {
         let target = Target::NewFilter { layer: spec.layer, context: spec.raw_context };
-        let change: Change = Box::new(move |objects, filters_added, by| {
-            let id = FilterId(*filters_added + 1);
-            let effect = objects.add_filter(id, spec, by)?;
-            *filters_added += 1;
+        let change: Change = Box::new(move |objects, made, actor, by| {
+            let (id, effect) = objects.add_filter(spec, by, || made.filter(actor))?;
             Ok((CallOk::Added(id), effect))
         });
         match self.call(actor, handle, CallKind::FilterAdd, target, Work::Change(change))? {
@@ -482,7 +649,7 @@ impl Engine {
     /// W14, W7, W8: `FwpmFilterDeleteById0`.
     pub fn filter_delete_by_id(&self, actor: Actor, handle: Handle, id: FilterId) -> Result<(), Status> {
         let change: Change =
-            Box::new(move |objects, _, by| objects.delete_filter(id, by).map(|effect| (CallOk::Done, effect)));
+            Box::new(move |objects, _, _, by| objects.delete_filter(id, by).map(|effect| (CallOk::Done, effect)));
         self.call(actor, handle, CallKind::FilterDelete, Target::Filter(id), Work::Change(change)).map(|_| ())
     }
 
@@ -509,52 +676,59 @@ impl Engine {
         keyed: Keyed,
         key: &'static str,
     ) -> Result<(), Status> {
-        let change: Change =
-            Box::new(move |objects, _, by| objects.delete_keyed(keyed, key, by).map(|effect| (CallOk::Done, effect)));
+        let change: Change = Box::new(move |objects, _, _, by| {
+            objects.delete_keyed(keyed, key, by).map(|effect| (CallOk::Done, effect))
+        });
         self.call(actor, handle, kind, Target::Key(key), Work::Change(change)).map(|_| ())
     }
 
     /// `FwpsCalloutRegister`: gives WFP the callout's notify function. Not a session call.
     pub fn callout_register(&self, actor: Actor, key: &'static str, notify: NotifyFn) -> Result<(), Status> {
         let kind = CallKind::CalloutRegister;
-        let mut st = self.state.lock();
-        let counted = self.count(&mut st, actor, kind);
-        let fault = counted.fault;
-        let mut event = Self::event(counted, kind, Target::Key(key), None);
-        let result = if let Some(status) = Self::injected_failure(&mut event, fault) {
-            Err(status)
-        } else if st.registered.contains_key(key) {
-            Err(Status::AlreadyExists)
-        } else {
-            st.registered.insert(key, notify);
-            Ok(CallOk::Done)
-        };
-        self.finish(st, actor, event, result, Vec::new()).map(|_| ())
+        let done = opaque(|| {
+            let mut st = self.state.lock();
+            let counted = self.count(&mut st, actor, kind);
+            let fault = counted.fault;
+            let mut event = Self::event(counted, kind, Target::Key(key), None);
+            let result = if let Some(status) = Self::injected_failure(&mut event, fault) {
+                Err(status)
+            } else if st.registered.contains_key(key) {
+                Err(Status::AlreadyExists)
+            } else {
+                st.registered.insert(key, Notify(notify));
+                Ok(CallOk::Done)
+            };
+            self.finish(st, actor, event, result, Vec::new())
+        });
+        self.complete(actor, done).map(|_| ())
     }
 
     /// `FwpsCalloutUnregisterById`: no more notifications for the callout's filters.
     pub fn callout_unregister(&self, actor: Actor, key: &'static str) -> Result<(), Status> {
         let kind = CallKind::CalloutUnregister;
-        let mut st = self.state.lock();
-        let counted = self.count(&mut st, actor, kind);
-        let fault = counted.fault;
-        let mut event = Self::event(counted, kind, Target::Key(key), None);
-        let result = if let Some(status) = Self::injected_failure(&mut event, fault) {
-            Err(status)
-        } else if st.registered.remove(key).is_some() {
-            Ok(CallOk::Done)
-        } else {
-            Err(Status::CalloutNotFound)
-        };
-        // `delete_notification=deferred`: a callout unregistered gets what it is owed first.
-        let owed = if result.is_ok() {
-            let (owed, kept) = std::mem::take(&mut st.deferred).into_iter().partition(|n| n.callout == key);
-            st.deferred = kept;
-            owed
-        } else {
-            Vec::new()
-        };
-        let result = self.finish(st, actor, event, result, Vec::new());
+        let (done, owed) = opaque(|| {
+            let mut st = self.state.lock();
+            let counted = self.count(&mut st, actor, kind);
+            let fault = counted.fault;
+            let mut event = Self::event(counted, kind, Target::Key(key), None);
+            let result = if let Some(status) = Self::injected_failure(&mut event, fault) {
+                Err(status)
+            } else if st.registered.remove(key).is_some() {
+                Ok(CallOk::Done)
+            } else {
+                Err(Status::CalloutNotFound)
+            };
+            // `delete_notification=deferred`: a callout unregistered gets what it is owed first.
+            let owed: Notifications = if result.is_ok() {
+                let (owed, kept) = std::mem::take(&mut st.deferred).into_iter().partition(|n| n.callout == key);
+                st.deferred = kept;
+                owed
+            } else {
+                Vec::new()
+            };
+            (self.finish(st, actor, event, result, Vec::new()), owed)
+        });
+        let result = self.complete(actor, done);
         self.deliver(actor, owed);
         result.map(|_| ())
     }
@@ -562,8 +736,9 @@ impl Engine {
     /// The state at the end of an execution.
     pub fn summary(&self) -> EngineSummary {
         let st = self.state.lock();
-        let open_sessions: Vec<SessionId> =
-            (1..=st.sessions.len() as u32).map(SessionId).filter(|id| Self::session(&st, *id).is_ok()).collect();
+        let mut open_sessions: Vec<SessionId> = st.sessions.iter().filter(|(_, s)| s.open).map(|(id, _)| *id).collect();
+        // Listed in the order they were opened, as the log shows them.
+        open_sessions.sort_by_key(|id| id.shown());
         let open_txns = open_sessions
             .iter()
             .filter_map(|id| Self::session(&st, *id).ok()?.txn.as_ref().map(|t| (*id, t.reference())))
@@ -618,15 +793,14 @@ impl Engine {
 
     /// W4: a closed handle is an error, never a success.
     fn session(st: &State, handle: Handle) -> Result<&Session, Status> {
-        let index = (handle.0 as usize).checked_sub(1).ok_or(Status::InvalidHandle)?;
-        match st.sessions.get(index) {
+        match st.sessions.get(&handle) {
             Some(session) if session.open => Ok(session),
             _ => Err(Status::InvalidHandle),
         }
     }
 
     fn session_mut(st: &mut State, handle: Handle) -> &mut Session {
-        &mut st.sessions[handle.0 as usize - 1]
+        st.sessions.get_mut(&handle).expect("a session the call checked")
     }
 
     /// The session whose transaction a call by `actor` on `handle` must wait for, if any
@@ -668,51 +842,78 @@ impl Engine {
     /// else runs in its own implicit transaction (W7). While another session holds the
     /// lock it waits as the policy says, unless the plan says this wait times out (W3).
     fn call(&self, actor: Actor, handle: Handle, kind: CallKind, target: Target, work: Work) -> Result<CallOk, Status> {
-        let mut st = self.state.lock();
-        let counted = self.count(&mut st, actor, kind);
-        let fault = counted.fault;
-        let mut event = Self::event(counted, kind, target, Some(handle));
-        let mut waited = false;
-        while let Some(holder) = self.blocker(&st, handle, actor, &work) {
-            if !waited {
-                waited = true;
-                let can_time_out = Self::session(&st, handle).is_ok_and(|s| self.can_time_out(s.options));
-                self.recorder.record(actor, EngineEvent::Wait { kind, session: handle, holder, can_time_out });
-                if fault == Some(FaultKind::TimesOut) && can_time_out {
-                    event.fault = fault;
-                    return self.finish(st, actor, event, Err(Status::Timeout), Vec::new());
-                }
-            }
-            match self.readings.lock_handover {
-                LockHandover::FirstComeFirstServed => {
-                    let slot: Slot = Arc::new(Unmodelled::new(None));
-                    let handed = Arc::new(Signal::for_this_thread());
-                    st.queue.push_back(Waiter {
-                        actor,
-                        session: handle,
-                        event,
-                        work,
-                        fault,
-                        slot: slot.clone(),
-                        handed: handed.clone(),
-                    });
-                    drop(st);
+        let mut call = Some((kind, target, work));
+        let mut pending = None;
+        loop {
+            match opaque(|| self.section(actor, handle, call.take(), pending.take())) {
+                Section::Done(done) => return self.complete(actor, done),
+                Section::Queued { slot, handed } => {
                     handed.wait();
                     let Outcome { result, notifications } = slot.with(Option::take).expect("handed over");
                     self.owe(actor, notifications);
                     return result;
                 }
-                LockHandover::Barging => {
-                    let woken = Arc::new(Signal::for_this_thread());
-                    st.sleepers.push(Sleeper { woken: woken.clone() });
-                    drop(st);
+                Section::Sleeping { woken, call } => {
                     woken.wait();
-                    st = self.state.lock();
+                    pending = Some(call);
                 }
             }
         }
-        let (event, result, notifications) = self.run(&mut st, actor, handle, event, work, fault);
-        self.finish(st, actor, event, result, notifications)
+    }
+
+    /// One critical section of a call: the first (`call`, counted and its fault looked up)
+    /// or, barging, the next after its wake (`pending`). While another session holds the
+    /// lock, the call queues or sleeps, unless the plan says this wait times out (W3).
+    fn section(
+        &self,
+        actor: Actor,
+        handle: Handle,
+        call: Option<(CallKind, Target, Work)>,
+        pending: Option<Pending>,
+    ) -> Section {
+        let mut st = self.state.lock();
+        let (mut event, work, fault, waited) = match (pending, call) {
+            (Some(Pending { event, work, fault }), _) => (event, work, fault, true),
+            (None, Some((kind, target, work))) => {
+                let counted = self.count(&mut st, actor, kind);
+                (Self::event(counted, kind, target, Some(handle)), work, counted.fault, false)
+            }
+            (None, None) => unreachable!("a section is a call's first or its next"),
+        };
+        let Some(holder) = self.blocker(&st, handle, actor, &work) else {
+            let (event, result, notifications) = self.run(&mut st, actor, handle, event, work, fault);
+            return Section::Done(self.finish(st, actor, event, result, notifications));
+        };
+        if !waited {
+            let kind = event.kind;
+            let can_time_out = Self::session(&st, handle).is_ok_and(|s| self.can_time_out(s.options));
+            self.recorder.record(actor, EngineEvent::Wait { kind, session: handle, holder, can_time_out });
+            if fault == Some(FaultKind::TimesOut) && can_time_out {
+                event.fault = fault;
+                return Section::Done(self.finish(st, actor, event, Err(Status::Timeout), Vec::new()));
+            }
+        }
+        match self.readings.lock_handover {
+            LockHandover::FirstComeFirstServed => {
+                let slot: Slot = Arc::new(Unmodelled::new(None));
+                let handed = Arc::new(Signal::for_this_thread());
+                st.queue.push_back(Waiter {
+                    actor,
+                    session: handle,
+                    event,
+                    work,
+                    fault,
+                    slot: slot.clone(),
+                    handed: handed.clone(),
+                });
+                Section::Queued { slot, handed }
+            }
+            LockHandover::Barging => {
+                let woken = Arc::new(Signal::for_this_thread());
+                st.sleepers.push(Sleeper { woken: woken.clone() });
+                Section::Sleeping { woken, call: Pending { event, work, fault } }
+            }
+        }
     }
 
     /// Runs a call that may run now: its session has its own transaction open, or the
@@ -751,9 +952,8 @@ impl Engine {
         }
         match work {
             Work::Begin => {
-                st.txns_begun += 1;
                 let txn = Txn {
-                    id: TxnId(st.txns_begun),
+                    id: st.made.txn(actor),
                     began_by: actor,
                     working: st.committed.clone(),
                     pending: Vec::new(),
@@ -766,11 +966,11 @@ impl Engine {
             }
             Work::Change(change) => {
                 let in_the_call = self.readings.delete_notification == DeleteNotification::InTheCall;
-                let State { sessions, filters_added, committed, registered, .. } = st;
-                let at = handle.0 as usize - 1;
-                if let Some(txn) = &mut sessions[at].txn {
+                let State { sessions, made, committed, registered, .. } = st;
+                let session = sessions.get_mut(&handle).expect("a session the call checked");
+                if let Some(txn) = &mut session.txn {
                     let before = in_the_call.then(|| txn.working.clone());
-                    let result = change(&mut txn.working, filters_added, by);
+                    let result = change(&mut txn.working, made, actor, by);
                     let mut notifications = Vec::new();
                     if let Ok((_, effect)) = &result {
                         txn.pending.push(*effect);
@@ -782,11 +982,11 @@ impl Engine {
                     return (event, result.map(|(ok, _)| ok), notifications);
                 }
                 let before = committed.clone();
-                match change(committed, filters_added, by) {
+                match change(committed, made, actor, by) {
                     Ok((ok, effect)) => {
                         event.effects.push(effect);
                         // `implicit_call=runs_at_once`: open transactions see the change.
-                        for session in sessions.iter_mut() {
+                        for session in sessions.values_mut() {
                             if let Some(txn) = &mut session.txn {
                                 txn.working.apply_diff(&before, committed);
                             }
@@ -838,7 +1038,7 @@ impl Engine {
 
     /// The notify calls owed for filters that were in `before` and are gone in `after`.
     fn notifications_from(
-        registered: &BTreeMap<&'static str, NotifyFn>,
+        registered: &BTreeMap<&'static str, Notify>,
         before: &Objects,
         after: &Objects,
     ) -> Notifications {
@@ -863,16 +1063,22 @@ impl Engine {
         mut event: CallEvent,
         result: Result<CallOk, Status>,
         notifications: Notifications,
-    ) -> Result<CallOk, Status> {
+    ) -> Done {
         event.result = result;
         self.recorder.record(actor, EngineEvent::Call(event));
         let handed = self.hand_over(&mut st);
         drop(st);
-        for signal in handed {
+        Done { result, handed, notifications }
+    }
+
+    /// After a call's critical section: wakes the waiting threads it handed the lock to
+    /// and delivers its delete notifications.
+    fn complete(&self, actor: Actor, done: Done) -> Result<CallOk, Status> {
+        for signal in done.handed {
             signal.set();
         }
-        self.owe(actor, notifications);
-        result
+        self.owe(actor, done.notifications);
+        done.result
     }
 
     /// Delivers the notifications a call owes now, or (`delete_notification=deferred`)
@@ -891,7 +1097,7 @@ impl Engine {
     /// `delete_notification=deferred`: WFP delivers every notification it still owes, on
     /// `actor` (the model's latest moment: unload starts waiting). Otherwise none is owed.
     pub fn deliver_deferred(&self, actor: Actor) {
-        let owed = std::mem::take(&mut self.state.lock().deferred);
+        let owed = opaque(|| std::mem::take(&mut self.state.lock().deferred));
         self.deliver(actor, owed);
     }
 
@@ -901,7 +1107,7 @@ impl Engine {
     fn deliver(&self, actor: Actor, notifications: Notifications) {
         for Notification { notify, filter, context, .. } in notifications {
             self.recorder.record(actor, EngineEvent::Notify { filter, context });
-            notify(actor, filter, context);
+            (notify.0)(actor, filter, context);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::{Effect, FilterId, FilterSpec, SessionId, Status};
 
 /// The session that added an object, and whether that session is dynamic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Owner {
     pub session: SessionId,
     pub dynamic: bool,
@@ -35,20 +35,20 @@ impl Owner {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 struct Referring {
     provider: Option<&'static str>,
     owner: Owner,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub(crate) struct Filter {
     pub spec: FilterSpec,
     pub owner: Owner,
 }
 
 /// One consistent set of WFP objects.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub(crate) struct Objects {
     providers: BTreeMap<&'static str, Owner>,
     sublayers: BTreeMap<&'static str, Referring>,
@@ -131,8 +131,13 @@ impl Objects {
     }
 
     /// W13, W15: a filter names its sublayer, provider and callout; each must exist and
-    /// live at least as long as the filter.
-    pub fn add_filter(&mut self, id: FilterId, spec: FilterSpec, by: Owner) -> Result<Effect, Status> {
+    /// live at least as long as the filter. `make` gives the id of a filter that is added.
+    pub fn add_filter(
+        &mut self,
+        spec: FilterSpec,
+        by: Owner,
+        make: impl FnOnce() -> FilterId,
+    ) -> Result<(FilterId, Effect), Status> {
         let sublayer = self.sublayers.get(spec.sublayer).ok_or(Status::SublayerNotFound)?.owner;
         let provider = self.provider_owner(spec.provider)?;
         let callout = match spec.callout {
@@ -142,8 +147,9 @@ impl Objects {
         for referenced in [Some(sublayer), provider, callout] {
             Self::check_reference(by, referenced)?;
         }
+        let id = make();
         self.filters.insert(id, Filter { spec, owner: by });
-        Ok(Effect::FilterAdded { id, context: spec.raw_context, layer: spec.layer })
+        Ok((id, Effect::FilterAdded { id, context: spec.raw_context, layer: spec.layer }))
     }
 
     /// W14: delete a filter by id.
