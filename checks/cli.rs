@@ -287,15 +287,25 @@ fn a_run_states_the_readings_it_ran_under() {
 #[test]
 fn scan_names_what_the_checker_cannot_see() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let foreign = format!("{root}/checks/support/foreign.rs");
+    let foreign = format!("{root}/checks/unseen/atomic_flag/mod.rs");
     let run = wfpcheck(&["--scan", &foreign], &[]);
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stdout.contains("foreign.rs: line 13: `std::sync::atomic::AtomicBool`"), "{}", run.stdout);
-    let clean = format!("{root}/checks/custom_design.rs");
+    assert!(run.stdout.contains("mod.rs: line 11: `std::sync::atomic::AtomicBool`"), "{}", run.stdout);
+    // A directory: every Rust file under it, the helper file the design's own leaves out.
+    let helper = format!("{root}/checks/unseen/helper_file");
+    let run = wfpcheck(&["--scan", &helper], &[]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("{helper}/flag.rs: line 3: `std::sync::atomic`")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("{helper}/mod.rs: nothing the checker cannot see")), "{}", run.stdout);
+    let clean = format!("{root}/checks/designs/custom_design.rs");
     let run = wfpcheck(&["--scan", &clean], &[]);
     assert_eq!(run.status, 0, "{}", run.stdout);
     assert!(run.stdout.ends_with("custom_design.rs: nothing the checker cannot see\n"), "{}", run.stdout);
+    let run = wfpcheck(&["--scan", &format!("{root}/checks/designs")], &[]);
+    assert_eq!(run.status, 0, "{}", run.stdout);
     rejects(&["--scan", "/no/such/design.rs"], &[], &["`--scan` cannot read `/no/such/design.rs`"]);
+    let empty = format!("{root}/snapshots");
+    rejects(&["--scan", &empty], &[], &["holds no Rust file"]);
     rejects(&["--scan", &clean, "--design", "naive"], &[], &["`--scan` runs alone", "`--design`"]);
 }
 

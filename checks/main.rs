@@ -15,6 +15,7 @@ mod snapshots;
 
 mod ci_workflow;
 mod cli;
+#[path = "designs/custom_design.rs"]
 mod custom_design;
 mod docs;
 mod engine_rules;
@@ -27,5 +28,6 @@ mod gate_shuttle;
 mod gate_stateful;
 mod module_graph;
 mod properties;
+#[path = "designs/self_test.rs"]
 mod self_test;
 mod threads;

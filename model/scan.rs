@@ -5,8 +5,8 @@
 //! The scan reads tokens, with comments and string literals removed: paths such as
 //! `std::sync::Mutex`, `::core::sync::atomic`, grouped imports (`use std::{sync::Mutex}`),
 //! crates that bring their own locks (`parking_lot`, `crossbeam`, `spin`, ...), aliases of
-//! `std` or `core`, `thread_local!`, `static mut`, `unsafe impl Sync`, and the facade's
-//! unmodelled parts. What it cannot see is listed in `docs/ARCHITECTURE.md`.
+//! `std` or `core`, `thread_local!`, `static mut`, `unsafe impl Sync`, what reads an
+//! `Arc`'s reference count, and the facade's unmodelled parts. What it cannot see is listed in `docs/ARCHITECTURE.md`.
 //! The same reader lists the crate's modules a source uses ([`crate_modules`]).
 
 use std::collections::BTreeMap;
@@ -20,6 +20,10 @@ pub enum Kind {
     /// State shared between model threads without any lock: `static mut`, `thread_local!`,
     /// `unsafe impl Sync`.
     HiddenState,
+    /// What reads an `Arc`'s or a `Weak`'s reference count (`Arc::strong_count`,
+    /// `Weak::upgrade`, `Arc::get_mut`): std atomics that no checker schedules, so a
+    /// check-then-act on a count is a lock the checker cannot see.
+    ReferenceCount,
     /// The facade's parts that the checkers do not schedule (`Unmodelled`, `outside_model`): only the
     /// model's own bookkeeping and the explorer may use them, never a design.
     UnmodelledFacade,
@@ -41,6 +45,9 @@ impl fmt::Display for Finding {
         let why = match self.kind {
             Kind::ForeignSync => "synchronization the checker does not schedule; use wfpcheck::sync",
             Kind::HiddenState => "state shared between threads that the checker does not see",
+            Kind::ReferenceCount => {
+                "reads a reference count, std atomics the checker does not schedule (not Arc's? call it as a method)"
+            }
             Kind::UnmodelledFacade => "a part of wfpcheck::sync the checker does not schedule; a design may not use it",
         };
         write!(f, "line {}: `{}`: {why}", self.line, self.names)
@@ -67,6 +74,24 @@ const SYNC_CRATES: &[&str] = &["std", "core", "alloc", "loom", "shuttle"];
 
 /// The modules of those crates that hold synchronization, threads or shared cells.
 const SYNC_MODULES: &[&str] = &["sync", "thread", "cell", "hint", "lazy_static", "future"];
+
+/// `Arc`'s and `Weak`'s functions that read the count, however they are called. Arc's are
+/// associated functions (`Arc::strong_count(&a)`), Weak's methods (`w.upgrade()`).
+const COUNT_READERS: &[&str] = &["strong_count", "weak_count", "upgrade"];
+
+/// `Arc`'s associated functions whose effect depends on the count (`Arc::get_mut` is `None`
+/// while another clone lives): refused when called by path, the only way to call Arc's,
+/// whatever the path's type (a type alias hides it), so another type's are called as methods.
+const COUNT_DEPENDENT: &[&str] = &[
+    "get_mut",
+    "get_mut_unchecked",
+    "try_unwrap",
+    "into_inner",
+    "make_mut",
+    "unwrap_or_clone",
+    "increment_strong_count",
+    "decrement_strong_count",
+];
 
 /// The facade's items that the checkers do not schedule.
 const UNMODELLED_ITEMS: &[&str] = &["Unmodelled", "UnmodelledCounter", "SharedState", "ProcessOnce", "outside_model"];
@@ -315,6 +340,10 @@ pub fn scan(source: &str) -> Vec<Finding> {
                 push(*line, Kind::HiddenState, format!("unsafe impl {trait_name}"));
             }
         }
+        let by_path = i.checked_sub(1).map(|j| &tokens[j].1) == Some(&Token::Path);
+        if (COUNT_READERS.contains(&word) && previous != Some("fn")) || (COUNT_DEPENDENT.contains(&word) && by_path) {
+            push(*line, Kind::ReferenceCount, word.to_string());
+        }
         if UNMODELLED_ITEMS.contains(&word) {
             push(*line, Kind::UnmodelledFacade, word.to_string());
         }
@@ -322,4 +351,60 @@ pub fn scan(source: &str) -> Vec<Finding> {
     found.sort_by(|a, b| (a.line, &a.names).cmp(&(b.line, &b.names)));
     found.dedup();
     found
+}
+
+/// At most this many Rust files are read under a design's directory; more is refused as
+/// a directory too wide to be one design's code.
+pub const DIR_FILES_MAX: usize = 2_000;
+
+/// At most this deep below a design's directory (a symlink cycle ends here).
+pub const DIR_DEPTH_MAX: usize = 16;
+
+/// Every Rust file under `dir`, at any depth (`target/` and hidden directories aside: a
+/// build's output, a tool's state), with its path from `dir` (`/` between parts), in path
+/// order. `Err`: why the directory cannot be read whole, or that it holds no Rust file.
+pub fn rust_files(dir: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    fn walk(dir: &std::path::Path, depth: usize, found: &mut Vec<std::path::PathBuf>) -> Result<(), String> {
+        if depth > DIR_DEPTH_MAX {
+            return Err(format!("{} is more than {DIR_DEPTH_MAX} directories deep", dir.display()));
+        }
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if path.is_dir() {
+                if name != "target" && !name.starts_with('.') {
+                    walk(&path, depth + 1, found)?;
+                }
+            } else if name.ends_with(".rs") {
+                found.push(path);
+                if found.len() > DIR_FILES_MAX {
+                    return Err(format!("more than {DIR_FILES_MAX} Rust files"));
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut paths = Vec::new();
+    walk(dir, 0, &mut paths)?;
+    if paths.is_empty() {
+        return Err(format!("{} holds no Rust file", dir.display()));
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let relative = path.strip_prefix(dir).unwrap_or(&path);
+            let parts: Vec<_> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            Ok((parts.join("/"), text))
+        })
+        .collect()
+}
+
+/// Every finding in the Rust files under `dir` ([`rust_files`]), each with its file's
+/// path from `dir`, in path then line order. `Err`: the directory cannot be read whole.
+pub fn scan_dir(dir: &std::path::Path) -> Result<Vec<(String, Finding)>, String> {
+    let files = rust_files(dir)?;
+    Ok(files.into_iter().flat_map(|(file, text)| scan(&text).into_iter().map(move |f| (file.clone(), f))).collect())
 }

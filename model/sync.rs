@@ -719,11 +719,13 @@ impl<T> Untracked<T> {
 }
 
 /// The explorer's own OS threads and channels, which run outside any model: the watchdog
-/// runs each exploration on a thread of its own. Model code never names them
+/// runs each exploration on a thread of its own, and the report explores rows on several. Model code never names them
 /// (`checks/facade_scan.rs`), and no checker schedules them.
 pub mod outside_model {
+    pub use std::sync::atomic::{AtomicUsize, Ordering};
     pub use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
-    pub use std::thread::{available_parallelism, Builder, JoinHandle};
+    pub use std::sync::{Mutex, OnceLock};
+    pub use std::thread::{available_parallelism, scope, Builder, JoinHandle};
 }
 
 /// Set-up run once per process, outside any model (the explorer's panic hook).

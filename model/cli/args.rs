@@ -84,8 +84,9 @@ struct Cli {
     /// 100000); more found is said, and exits 1
     #[arg(long, value_name = "N", value_parser = pairs_max)]
     pairs_max: Option<usize>,
-    /// With --faults: run the sweep in N processes at once (default: the machine's
-    /// cores); the output is the same for every N
+    /// Explorations at once (default: the machine's cores): with --faults, the sweep in N
+    /// processes; else under shuttle's runtime (either checker), the rows on N threads;
+    /// the output is the same for every N
     #[arg(long, value_name = "N", value_parser = jobs)]
     jobs: Option<usize>,
     /// With --faults: run only the I-th of N deterministic shares
@@ -114,8 +115,8 @@ struct Cli {
     #[arg(long, value_name = "KIND", value_parser = bench)]
     bench: Option<Bench>,
     /// Scan a design's Rust source for synchronization the checker cannot see, instead
-    /// of exploring (repeatable)
-    #[arg(long = "scan", value_name = "FILE")]
+    /// of exploring: a file, or every Rust file under a directory (repeatable)
+    #[arg(long = "scan", value_name = "PATH")]
     scan: Vec<String>,
     /// Print the version and the checker of this build, and exit
     #[arg(long, short = 'V', action = ArgAction::SetTrue)]
@@ -146,7 +147,8 @@ pub enum Bench {
     First,
     /// The single-fault sweep of the two-thread scenarios in one process and in `--jobs`.
     Sweep,
-    /// attach_many with 2 to 4 threads, unbounded, for global_lock and per_context_handle.
+    /// attach_many with 2 threads up to as many as the checker runs (loom 4, the others 5),
+    /// unbounded, for global_lock and per_context_handle (with the stateful checker, beside SPIN's states).
     Threads,
 }
 

@@ -163,7 +163,9 @@ fn matrix(options: &Options) -> String {
     out.push_str("|---|---|---|---|---:|---:|---:|---:|---:|\n");
     let started = Instant::now();
     let mut two_thread = Duration::ZERO;
-    let reports = super::each_row(options, |design, scenario, plan, settings| {
+    // One row at a time, so that each row's time is its own.
+    let one_at_a_time = Options { jobs: 1, ..options.clone() };
+    let reports = super::each_row(&one_at_a_time, |design, scenario, plan, settings| {
         (scenario.threads.len() == 2, explore::explore(design, scenario, plan, settings))
     });
     for (is_two_thread, r) in &reports {

@@ -58,25 +58,46 @@ pub fn explore_all(options: &Options) -> Vec<Row> {
 }
 
 /// What `explore_row` makes of every selected design x scenario x plan, in report order,
-/// each given the row's own settings (its declared loom bound).
-pub fn each_row<T>(
+/// each given the row's own settings (its declared loom bound); on [`row_workers`] threads.
+pub fn each_row<T: Send>(
     options: &Options,
-    mut explore_row: impl FnMut(&Arc<dyn DynDesign>, &Scenario, &FaultPlan, &Settings) -> T,
+    explore_row: impl Fn(&Arc<dyn DynDesign>, &Scenario, &FaultPlan, &Settings) -> T + Sync,
 ) -> Vec<T> {
     let (designs, scenarios) = selection(options);
+    let workers = row_workers(options);
     let mut rows = Vec::new();
     for (scenario, plans) in &scenarios {
         for design in &designs {
             for plan in plans {
-                let settings = expectations::settings_for(design.name(), scenario.name, &options.settings);
-                rows.push(explore_row(design, scenario, plan, &settings));
-                if options.settings.progress.is_some() {
-                    eprint!("\r\x1b[K");
+                let mut settings = expectations::settings_for(design.name(), scenario.name, &options.settings);
+                if workers > 1 {
+                    // Progress lines from several rows at once would overwrite each other.
+                    settings.progress = None;
                 }
+                rows.push((design, scenario, plan, settings));
             }
         }
     }
-    rows
+    // The rows with the most threads (the longest) are taken first, so that no thread is
+    // left with a long one at the end; the results go back in report order.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(rows[index].1.threads.len()));
+    let explored = crate::explore::jobs::each_on_threads(&order, workers, |&index| {
+        let (design, scenario, plan, settings) = &rows[index];
+        let row = explore_row(design, scenario, plan, settings);
+        if settings.progress.is_some() {
+            eprint!("\r\x1b[K");
+        }
+        (index, row)
+    });
+    let mut explored: Vec<(usize, T)> = explored;
+    explored.sort_by_key(|(index, _)| *index);
+    explored.into_iter().map(|(_, row)| row).collect()
+}
+
+/// How many rows are explored at once (`--jobs` where the checker allows it).
+pub fn row_workers(options: &Options) -> usize {
+    checker::rows_at_once(options.settings.checker, options.jobs)
 }
 
 fn print_progress(progress: &Progress) {
@@ -536,14 +557,23 @@ fn merge_files(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i
     }
 }
 
-/// `--scan`: every finding, a line each, on stdout; unreadable files are bad usage.
-fn scan_files(files: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// `--scan`: every finding, a line each, on stdout, for each file named and each Rust file
+/// under each directory named; one that cannot be read is bad usage.
+fn scan_files(paths: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut texts = Vec::new();
-    for file in files {
-        match std::fs::read_to_string(file) {
-            Ok(text) => texts.push((file, text)),
+    for path in paths {
+        let read = if std::path::Path::new(path).is_dir() {
+            let under = crate::scan::rust_files(std::path::Path::new(path));
+            under.map(|files| {
+                files.into_iter().map(|(file, text)| (format!("{}/{file}", path.trim_end_matches('/')), text)).collect()
+            })
+        } else {
+            std::fs::read_to_string(path).map(|text| vec![(path.clone(), text)]).map_err(|e| e.to_string())
+        };
+        match read {
+            Ok(files) => texts.extend(files),
             Err(error) => {
-                let _ = writeln!(err, "wfpcheck: {}", UsageError::Unreadable(file.clone(), error.to_string()));
+                let _ = writeln!(err, "wfpcheck: {}", UsageError::Unreadable(path.clone(), error));
                 let _ = writeln!(err, "try `wfpcheck --help`");
                 return 2;
             }

@@ -38,8 +38,8 @@ impl Design for GlobalLock {
         Mutex::new(())
     }
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("global_lock.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn add_wfp_filters(
@@ -85,8 +85,8 @@ impl Design for GlobalLockAddOnly {
         Mutex::new(())
     }
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("global_lock.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn add_wfp_filters(

@@ -29,6 +29,11 @@ pub use self::retry::{Retry, RetryUnbounded, RETRY_TRIES_MAX};
 
 /// What a design is: the trait a design implements, and the object-safe form the driver calls.
 pub use crate::netebpfext::design::{AnyState, Design, DynDesign};
+
+/// Where the built-in designs' code is, the directory each names as its
+/// [`Design::source_dir`]: this one's, as the crate was built. The model they call is the
+/// crate's own and names no synchronization outside the facade (`checks/facade_scan.rs`).
+pub const SOURCE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/model/designs");
 use crate::netebpfext::{Client, Driver, Hung, OpFailure, Provider};
 use crate::sync::Arc;
 use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, Status};
@@ -50,6 +55,9 @@ impl<D: Design> DynDesign for D {
     }
     fn new_state(&self) -> Box<AnyState> {
         Box::new(Design::new_state(self))
+    }
+    fn source_dir(&self) -> &'static str {
+        Design::source_dir(self)
     }
     fn sources(&self) -> &'static [&'static str] {
         Design::sources(self)

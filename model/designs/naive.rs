@@ -37,8 +37,8 @@ impl Design for Naive {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("naive.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {

@@ -40,8 +40,8 @@ impl Design for PerContextHandle {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("per_context.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), crate::wfp::Status> {
@@ -104,8 +104,8 @@ impl Design for PerContextDynamic {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("per_context.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn attach_client<'a>(&self, _: &(), driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {

@@ -40,8 +40,8 @@ impl Design for PerContext4192 {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("per_context_4192.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn hook_provider_unregister<'a>(&self, _: &(), driver: Driver<'a>, provider: &'a Provider) -> Result<(), Hung> {

@@ -40,8 +40,8 @@ impl Design for PerContext5472 {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("per_context_5472.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     /// #5472's callout table (16 callouts); otherwise #3866's start-up.

@@ -38,8 +38,8 @@ impl Design for PerOperationHandle {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("per_handle.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {
@@ -133,8 +133,8 @@ impl Design for PerThreadHandle {
         ThreadHandles((0..=THREADS_MAX).map(|_| Mutex::new(None)).collect())
     }
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("per_handle.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn initialize_wfp_components(&self, _: &ThreadHandles, driver: Driver<'_>) -> Result<(), Status> {

@@ -35,8 +35,8 @@ impl Design for Retry {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("retry.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn add_wfp_filters(
@@ -89,8 +89,8 @@ impl Design for RetryUnbounded {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("retry.rs")]
+    fn source_dir(&self) -> &'static str {
+        super::SOURCE_DIR
     }
 
     fn add_wfp_filters(

@@ -182,6 +182,17 @@ pub const fn workers_max(checker: CheckerKind) -> usize {
     }
 }
 
+/// How many rows `checker` explores at once given `jobs`: all of them under shuttle's
+/// runtime (its executions are thread-local); one under loom (its explorations contend in
+/// one process: `explore/jobs.rs`) and with real threads (rows at once would perturb each
+/// other's timing).
+pub const fn rows_at_once(checker: CheckerKind, jobs: usize) -> usize {
+    match checker {
+        CheckerKind::Shuttle | CheckerKind::Stateful => jobs,
+        CheckerKind::Loom | CheckerKind::Threads => 1,
+    }
+}
+
 /// Whether this build's checker can bound preemptions (loom's).
 pub const BOUNDS_PREEMPTIONS: bool = This::BOUNDS_PREEMPTIONS;
 

@@ -1,15 +1,17 @@
-//! Independent explorations in several processes (`--jobs`), their results merged in
-//! the order one process gives them.
+//! Independent explorations at once, their results in the order one at a time gives
+//! them: in several processes (`--jobs`'s sweep), or on several threads of this one
+//! (the report's rows, under shuttle's runtime).
 //!
-//! Processes, not threads: loom maps a fresh stack for every model thread of every
+//! Processes for loom: loom maps a fresh stack for every model thread of every
 //! execution, and explorations that share one address space contend on the kernel's
-//! mapping lock (measured: a sweep took 22 s as one thread, 30 s as two).
+//! mapping lock (measured: a sweep took 22 s as one thread, 30 s as two). shuttle keeps
+//! its stacks for the next execution, so its explorations can share a process.
 
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::sync::outside_model::available_parallelism;
+use crate::sync::outside_model::{available_parallelism, channel, scope, AtomicUsize, Ordering};
 
 /// At most this many jobs.
 pub const JOBS_MAX: usize = 256;
@@ -47,4 +49,31 @@ pub fn fan_out(exe: &Path, jobs: usize, args_of: impl Fn(usize) -> Vec<String>) 
         outputs.push(out);
     }
     Ok(outputs)
+}
+
+/// `explore(item)` for every item, on `workers` threads of this process (each takes the
+/// next item not yet taken, so a long one holds up only its own thread); the results in
+/// the items' order.
+pub fn each_on_threads<I: Sync, T: Send>(items: &[I], workers: usize, explore: impl Fn(&I) -> T + Sync) -> Vec<T> {
+    assert!((1..=JOBS_MAX).contains(&workers), "1 to {JOBS_MAX} workers");
+    let next = AtomicUsize::new(0);
+    let (done, results) = channel();
+    scope(|scope| {
+        for _ in 0..workers.min(items.len()) {
+            let done = done.clone();
+            let (next, explore) = (&next, &explore);
+            scope.spawn(move || loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(index) else { break };
+                if done.send((index, explore(item))).is_err() {
+                    break;
+                }
+            });
+        }
+    });
+    drop(done);
+    let mut results: Vec<(usize, T)> = results.into_iter().collect();
+    results.sort_by_key(|(index, _)| *index);
+    assert_eq!(results.len(), items.len(), "every item explored once");
+    results.into_iter().map(|(_, result)| result).collect()
 }

@@ -10,7 +10,7 @@ pub mod jobs;
 mod panics;
 mod watchdog;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
@@ -647,20 +647,26 @@ pub(crate) fn time_limits(settings: &Settings) -> String {
     )
 }
 
-/// Why `design` is not to be explored: its source names synchronization or shared state
-/// that the checker does not schedule ([`scan`]), or it names no source at all.
+/// Why `design` is not to be explored: a Rust file under its directory, or a source it
+/// adds, names synchronization or shared state that the checker does not schedule
+/// ([`scan`]), or its directory cannot be read whole.
 pub fn refusal(design: &dyn DynDesign) -> Option<String> {
-    let sources = design.sources();
-    if sources.is_empty() {
-        return Some(format!(
-            "{} names no source (Design::sources), so it cannot be checked for synchronization the checker does not see",
-            design.name()
-        ));
-    }
-    let findings: Vec<String> = sources
-        .iter()
-        .enumerate()
-        .flat_map(|(n, text)| scan::scan(text).into_iter().map(move |f| format!("source {}, {f}", n + 1)))
+    let dir = std::path::Path::new(design.source_dir());
+    let in_dir = match scanned_dir(design.source_dir()) {
+        Ok(found) => found,
+        Err(why) => {
+            return Some(format!(
+                "{}'s source directory (Design::source_dir) cannot be read whole, so it cannot be checked for \
+                 synchronization the checker does not see: {why}",
+                design.name()
+            ))
+        }
+    };
+    let named = design.sources().iter().enumerate();
+    let findings: Vec<String> = in_dir
+        .into_iter()
+        .map(|(file, f)| format!("{}/{file} {f}", dir.file_name().unwrap_or_default().to_string_lossy()))
+        .chain(named.flat_map(|(n, text)| scan::scan(text).into_iter().map(move |f| format!("source {}, {f}", n + 1))))
         .collect();
     (!findings.is_empty()).then(|| {
         format!(
@@ -669,6 +675,17 @@ pub fn refusal(design: &dyn DynDesign) -> Option<String> {
             findings.join("; ")
         )
     })
+}
+
+/// [`scan::scan_dir`] of `dir`, read once per process: a sweep explores each design
+/// thousands of times, and each read costs about 2 ms.
+fn scanned_dir(dir: &'static str) -> Result<Vec<(String, scan::Finding)>, String> {
+    use crate::sync::outside_model::{Mutex, OnceLock};
+    type Scanned = Result<Vec<(String, scan::Finding)>, String>;
+    static SCANNED: OnceLock<Mutex<BTreeMap<&'static str, Scanned>>> = OnceLock::new();
+    let cache = SCANNED.get_or_init(Mutex::default);
+    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache.entry(dir).or_insert_with(|| scan::scan_dir(std::path::Path::new(dir))).clone()
 }
 
 /// One execution of the model: start-up; the scenario's threads started together, `t0`

@@ -31,10 +31,18 @@ pub trait Design: Send + Sync + 'static {
     /// The design's state for a new execution.
     fn new_state(&self) -> Self::State;
 
-    /// The text of every source file the design's code is in (`&[include_str!("my_design.rs")]`).
-    /// It is scanned before the design is explored, and a design that names synchronization
-    /// the checker does not schedule is refused ([`crate::scan`]).
-    fn sources(&self) -> &'static [&'static str];
+    /// The directory the design's code is in, read whole: every Rust file under it, at any
+    /// depth, is scanned before the design is explored, and a design whose directory names
+    /// synchronization the checker does not schedule is refused ([`crate::scan::scan_dir`]).
+    /// For a crate of designs, its root: `env!("CARGO_MANIFEST_DIR")`; it is read when the
+    /// design is explored, so a design whose directory is gone is refused too.
+    fn source_dir(&self) -> &'static str;
+
+    /// The text of each file outside [`Design::source_dir`] the design's code is in
+    /// (`&[include_str!("../shared/helpers.rs")]`), scanned as the directory is. None by default.
+    fn sources(&self) -> &'static [&'static str] {
+        &[]
+    }
 
     /// `net_ebpf_extension_initialize_wfp_components`: start-up.
     fn initialize_wfp_components(&self, _state: &Self::State, driver: Driver<'_>) -> Result<(), Status> {
@@ -145,6 +153,8 @@ pub trait DynDesign: Send + Sync + 'static {
     fn trade_offs(&self) -> &'static str;
     /// [`Design::new_state`], type-erased.
     fn new_state(&self) -> Box<AnyState>;
+    /// [`Design::source_dir`].
+    fn source_dir(&self) -> &'static str;
     /// [`Design::sources`].
     fn sources(&self) -> &'static [&'static str];
     /// [`Design::initialize_wfp_components`].

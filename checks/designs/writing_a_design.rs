@@ -65,8 +65,8 @@ impl Design for UnlockBeforeCommit {
         Mutex::new(())
     }
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("writing_a_design.rs")]
+    fn source_dir(&self) -> &'static str {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/checks/designs")
     }
 
     /// `net_ebpf_extension_add_wfp_filters` as the change writes it.
@@ -187,8 +187,8 @@ impl Design for CommitPerFilter {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("writing_a_design.rs")]
+    fn source_dir(&self) -> &'static str {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/checks/designs")
     }
 
     fn add_wfp_filters(
@@ -248,8 +248,8 @@ impl Design for ReleaseOnFailedDelete {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("writing_a_design.rs")]
+    fn source_dir(&self) -> &'static str {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/checks/designs")
     }
 
     fn delete_wfp_filters(&self, _: &(), driver: Driver<'_>, handle: Handle, context: ContextId) {

@@ -42,8 +42,8 @@ impl Design for PerContextInfiniteWait {
 
     fn new_state(&self) {}
 
-    fn sources(&self) -> &'static [&'static str] {
-        &[include_str!("custom_design.rs")]
+    fn source_dir(&self) -> &'static str {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/checks/designs")
     }
 
     fn initialize_wfp_components(&self, _: &(), driver: Driver<'_>) -> Result<(), Status> {

@@ -6,10 +6,10 @@
 
 #![cfg(any(loom, feature = "shuttle"))]
 
-#[path = "support/foreign.rs"]
-mod foreign;
-#[path = "support/snapshots.rs"]
+#[path = "../support/snapshots.rs"]
 mod snapshots;
+#[path = "../unseen/mod.rs"]
+mod unseen;
 
 use std::time::Duration;
 
@@ -24,7 +24,8 @@ use wfpcheck::sync::{Arc, Mutex};
 use wfpcheck::wfp::faults::FaultPlan;
 use wfpcheck::wfp::{ContextId, FilterId, FilterSpec, Handle, SessionOptions, Status};
 
-const SOURCE: &[&str] = &[include_str!("self_test.rs")];
+/// Where the test designs are: this directory, which scans clean.
+pub const SOURCE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/checks/designs");
 
 const GLOBAL_LOCK: &str = global_lock::LOCK_NAME;
 
@@ -40,8 +41,8 @@ macro_rules! self_test_design {
         fn trade_offs(&self) -> &'static str {
             "A self-test of the checker: it must not pass."
         }
-        fn sources(&self) -> &'static [&'static str] {
-            SOURCE
+        fn source_dir(&self) -> &'static str {
+            SOURCE_DIR
         }
     };
 }
@@ -695,7 +696,25 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "foreign_lock_is_refused",
-            Arc::new(foreign::CheckThenActAtomic),
+            Arc::new(unseen::CheckThenActAtomic),
+            "two_attach",
+            "none",
+            Verdict::Inconclusive,
+            &[],
+            "refused, not explored",
+        ),
+        case(
+            "arc_count_lock_is_refused",
+            Arc::new(unseen::ArcCountLock),
+            "two_attach",
+            "none",
+            Verdict::Inconclusive,
+            &[],
+            "refused, not explored",
+        ),
+        case(
+            "helper_file_lock_is_refused",
+            Arc::new(unseen::HelperFileFlag),
             "two_attach",
             "none",
             Verdict::Inconclusive,
@@ -704,7 +723,7 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "hidden_foreign_lock_is_given_up",
-            Arc::new(foreign::HiddenStdMutex),
+            Arc::new(unseen::HiddenStdMutex),
             "attach_detach",
             "none",
             Verdict::Inconclusive,
@@ -800,7 +819,8 @@ self_tests! {
     keeps_the_context detach_forgets_filters
     deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
     failed_start_up start_up_fault_excused_but_not_what_follows unregister_ignored swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
-    remembers_what_it_saw foreign_lock_is_refused hidden_foreign_lock_is_given_up
+    remembers_what_it_saw foreign_lock_is_refused arc_count_lock_is_refused helper_file_lock_is_refused
+    hidden_foreign_lock_is_given_up
 }
 
 /// The self-test above has teeth: with a digest that forgets what threads read, the
@@ -832,12 +852,24 @@ fn every_property_is_exercised() {
     assert!(missing.is_empty(), "no self-test must break: {missing:?}");
 }
 
-/// The refusal names what it found, and a built-in design is never refused.
+/// The refusal names the file and line of what it found; no built-in design, and no
+/// self-test design but those refused by design, is refused.
 #[test]
 fn only_foreign_synchronization_is_refused() {
-    let refused = explore::refusal(&foreign::CheckThenActAtomic).expect("refused");
-    assert!(refused.contains("std::sync::atomic::AtomicBool"), "{refused}");
+    let refused = [
+        (explore::refusal(&unseen::CheckThenActAtomic), "atomic_flag/mod.rs line 11: `std::sync::atomic::AtomicBool`"),
+        (explore::refusal(&unseen::ArcCountLock), "arc_count/mod.rs line 48: `strong_count`"),
+        (explore::refusal(&unseen::HelperFileFlag), "helper_file/flag.rs line 3: `std::sync::atomic`"),
+    ];
+    for (refusal, names) in refused {
+        let refusal = refusal.expect("refused");
+        assert!(refusal.contains(names), "{names}: {refusal}");
+    }
     for design in designs::builtin() {
         assert_eq!(explore::refusal(&*design), None, "{}", design.name());
+    }
+    for case in cases() {
+        let refused = case.why_says.starts_with("refused");
+        assert_eq!(explore::refusal(&*case.design).is_some(), refused, "{}", case.name);
     }
 }

@@ -1,0 +1,18 @@
+//! Designs that synchronize where the checker cannot see: the self-tests of the refusal
+//! and of the watchdog. Each is in a directory of its own, which it names as its
+//! `Design::source_dir`, so the findings of one are not another's. The only designs under
+//! `checks/` that may name std's synchronization (`checks/facade_scan.rs` says so).
+
+#[path = "arc_count/mod.rs"]
+mod arc_count;
+#[path = "atomic_flag/mod.rs"]
+mod atomic_flag;
+#[path = "helper_file/mod.rs"]
+mod helper_file;
+#[path = "hidden_mutex/mod.rs"]
+mod hidden_mutex;
+
+pub use arc_count::ArcCountLock;
+pub use atomic_flag::CheckThenActAtomic;
+pub use helper_file::HelperFileFlag;
+pub use hidden_mutex::HiddenStdMutex;
