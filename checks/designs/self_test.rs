@@ -721,6 +721,17 @@ fn cases() -> Vec<Case> {
             &[],
             "refused, not explored",
         ),
+        // A pass that is no proof, kept to show the limit `docs/ARCHITECTURE.md` names: the
+        // scan reads the directory a design names and no more.
+        case(
+            "a_lock_outside_the_source_dir_is_unseen",
+            Arc::new(unseen::OutsideDirFlag),
+            "two_attach",
+            "none",
+            Verdict::Pass,
+            &[],
+            "",
+        ),
         case(
             "hidden_foreign_lock_is_given_up",
             Arc::new(unseen::HiddenStdMutex),
@@ -756,7 +767,11 @@ fn check_under(case: &Case, checker: CheckerKind) {
     }
     let row = Row::new(report);
     let text = render::counterexample_text(&row);
-    assert_eq!(row.report.verdict, case.verdict, "{}:\n{text}", case.name);
+    // Shuttle's DFS does not finish every row the others prove: there `sampled` is a pass's match.
+    let sampled_pass = checker == CheckerKind::Shuttle && case.verdict == Verdict::Pass;
+    let verdict =
+        if sampled_pass && row.report.verdict == Verdict::Sampled { Verdict::Pass } else { row.report.verdict };
+    assert_eq!(verdict, case.verdict, "{}:\n{text}", case.name);
     // Shuttle's sampled counterexample may show another of the properties a design breaks.
     let sampled_fail =
         checker == CheckerKind::Shuttle && case.verdict == Verdict::Fail && row.report.verdict == Verdict::Fail;
@@ -820,7 +835,7 @@ self_tests! {
     deletes_other_filters spin_without_progress a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
     failed_start_up start_up_fault_excused_but_not_what_follows unregister_ignored swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     remembers_what_it_saw foreign_lock_is_refused arc_count_lock_is_refused helper_file_lock_is_refused
-    hidden_foreign_lock_is_given_up
+    a_lock_outside_the_source_dir_is_unseen hidden_foreign_lock_is_given_up
 }
 
 /// The self-test above has teeth: with a digest that forgets what threads read, the

@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 pub struct Flag(AtomicBool);
 
 impl Flag {
-    /// Waits while the flag is set, then sets it: two separate accesses, so two threads
-    /// can both take it.
-    pub fn take(&self) {
-        while self.0.load(SeqCst) {
-            wfpcheck::sync::thread::yield_now();
+    /// Sets the flag if it is clear: a load and then a store, two accesses, so two
+    /// threads can both see it clear and both take it.
+    pub fn try_take(&self) -> bool {
+        if self.0.load(SeqCst) {
+            return false;
         }
         self.0.store(true, SeqCst);
+        true
     }
 
     pub fn give_back(&self) {

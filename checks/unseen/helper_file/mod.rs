@@ -2,25 +2,28 @@
 //! directory scan. This file names nothing the checker cannot see, so a scan of it alone
 //! would let the design through; its directory holds `flag.rs`, so it is refused.
 
-use wfpcheck::designs::{naive, Design, Naive};
-use wfpcheck::netebpfext::{Client, Driver, OpFailure};
+use wfpcheck::designs::{naive, Design, PerOperationHandle};
+use wfpcheck::netebpfext::Driver;
+use wfpcheck::wfp::{ContextId, FilterId, FilterSpec, Handle, Status};
 
 #[path = "flag.rs"]
 mod flag;
+pub use flag::Flag;
 
-/// The whole attach under the helper file's check-then-act flag.
+/// The add on the global handle while the helper's flag is free, else in a session of its
+/// own: one global session for the common case, as the seed wanted.
 pub struct HelperFileFlag;
 
 impl Design for HelperFileFlag {
-    type State = flag::Flag;
-    type Base = Naive;
+    type State = Flag;
+    type Base = PerOperationHandle;
 
     fn name(&self) -> &'static str {
         "helper_file_flag"
     }
 
     fn summary(&self) -> &'static str {
-        "The whole attach under a check-then-act flag kept in a helper file the design names no source of."
+        "The add on the global handle under a check-then-act flag kept in a helper file the design names no source of."
     }
 
     fn trade_offs(&self) -> &'static str {
@@ -36,14 +39,37 @@ impl Design for HelperFileFlag {
         &[include_str!("mod.rs")]
     }
 
-    fn new_state(&self) -> flag::Flag {
-        flag::Flag::default()
+    fn new_state(&self) -> Flag {
+        Flag::default()
     }
 
-    fn attach_client<'a>(&self, flag: &flag::Flag, driver: Driver<'a>, client: Client<'a>) -> Result<(), OpFailure> {
-        flag.take();
-        let result = naive::attach_client(driver, client);
-        flag.give_back();
-        result
+    fn add_wfp_filters(
+        &self,
+        flag: &Flag,
+        driver: Driver<'_>,
+        global: Handle,
+        filters: &[FilterSpec],
+        context: ContextId,
+    ) -> Result<Vec<FilterId>, Status> {
+        add_wfp_filters(flag, driver, global, filters, context)
     }
+}
+
+/// The global handle's add while `flag` is clear (the checker never runs another thread
+/// between its check and its set, so two attaches never share the session there); else
+/// `per_operation_handle`'s, in a session of its own. On real threads both attaches can
+/// see it clear and begin on the one global session, as in #3728.
+pub fn add_wfp_filters(
+    flag: &Flag,
+    driver: Driver<'_>,
+    global: Handle,
+    filters: &[FilterSpec],
+    context: ContextId,
+) -> Result<Vec<FilterId>, Status> {
+    if !flag.try_take() {
+        return PerOperationHandle.add_wfp_filters(&(), driver, global, filters, context);
+    }
+    let added = naive::add_wfp_filters(driver, global, filters, context);
+    flag.give_back();
+    added
 }
