@@ -91,7 +91,11 @@ fn a_negative_or_non_numeric_cap_is_refused() {
 #[test]
 fn a_bad_plan_is_explained() {
     rejects(&["--plan", "t0.filter_add.fails"], &[], &["bad fault plan", "occurrence", "filter_add"]);
-    rejects(&["--plan", "t0.begin1.explodes"], &[], &["bad fault plan", "`fails`, `in_use` or `times_out`"]);
+    rejects(
+        &["--plan", "t0.begin1.explodes"],
+        &[],
+        &["bad fault plan", "`fails`, `in_use`, `times_out` or `fails_after_effect`"],
+    );
     rejects(&["--plan", "t0.begin*2.fails"], &[], &["bad fault plan", "unknown call"]);
     rejects(&["--plan", "t0.begin0.fails"], &[], &["bad fault plan", "or `*` for every one"]);
 }
@@ -211,7 +215,7 @@ fn json_rows_have_the_documented_keys() {
         "covers",
     ];
     let objects: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(text).expect("objects");
-    assert_eq!(objects.len(), 3, "one object per plan");
+    assert_eq!(objects.len(), 4, "one object per plan");
     let mut sorted = keys.to_vec();
     sorted.sort_unstable();
     for object in &objects {
@@ -239,11 +243,14 @@ fn the_report_fits_a_screen_and_says_how_to_show_each_counterexample() {
     assert!(!run.stdout.contains("why: "), "no counterexample in full by default:\n{}", run.stdout);
     let show = "wfpcheck --design naive --scenario two_attach --counterexamples";
     let naive = lines.iter().find(|l| l.contains(show)).unwrap_or_else(|| panic!("naive's line:\n{}", run.stdout));
-    assert!(naive.contains("naive / two_attach: 3 of 3 plans, attach_fails_only_by_fault"), "{naive}");
+    assert!(
+        naive.contains("naive / two_attach: 4 of 4 plans, attach_fails_only_by_fault, failed_attach_leaves_nothing"),
+        "{naive}"
+    );
     let args: Vec<&str> = show.split(' ').skip(1).collect();
     let shown = wfpcheck(&args, &[]);
     assert_eq!(shown.status, 0, "{}", shown.stderr);
-    assert_eq!(shown.stdout.matches("why: ").count(), 3, "each plan's counterexample:\n{}", shown.stdout);
+    assert_eq!(shown.stdout.matches("why: ").count(), 4, "each plan's counterexample:\n{}", shown.stdout);
     // A small selection: a row per plan, and a line per failing row naming its plan.
     let small = wfpcheck(&["--design", "naive", "--scenario", "two_attach"], &[]);
     assert!(small.stdout.contains("  wfpcheck --design naive --scenario two_attach --plan t1.begin1.times_out\n"));

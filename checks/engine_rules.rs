@@ -424,6 +424,49 @@ fn w15_an_object_cannot_refer_to_a_shorter_lived_one() {
     assert!(engine.filter_add(T1, static_context, filter(1)).is_ok(), "static may refer to static");
 }
 
+/// `fails_after_effect`: the call does what it does and returns `RPC_NT_CALL_FAILED`
+/// all the same (#5486's delete): an implicit add's filter is committed, a commit's
+/// transaction ends committed, a delete's filter is gone, an unregister's callout is
+/// gone, an open's session is open; a call that fails of itself is untouched.
+#[test]
+fn a_call_that_fails_after_its_effect_keeps_the_effect() {
+    let plan = |text: &str| FaultPlan::parse(text).expect("a plan");
+    let lost = Err(Status::RpcCallFailed);
+
+    let engine = engine_with(plan("t0.filter_add1.fails_after_effect+t0.filter_delete1.fails_after_effect"));
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, session);
+    assert_eq!(engine.filter_add(T0, session, filter(1)).map(|_| ()), lost);
+    let added = filters(&engine);
+    assert_eq!(added.len(), 1, "the implicit add took effect");
+    assert_eq!(engine.filter_delete_by_id(T0, session, added[0]), lost);
+    assert!(filters(&engine).is_empty(), "the delete took effect");
+    assert_eq!(engine.filter_delete_by_id(T0, session, added[0]), Err(Status::FilterNotFound), "as a retry finds");
+
+    let engine = engine_with(plan("t0.commit1.fails_after_effect"));
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    objects(&engine, session);
+    engine.transaction_begin(T0, session).unwrap();
+    let id = engine.filter_add(T0, session, filter(1)).unwrap();
+    assert_eq!(engine.transaction_commit(T0, session), lost);
+    assert_eq!(filters(&engine), vec![id], "the commit took effect");
+    assert!(engine.summary().open_txns.is_empty(), "and ended the transaction");
+    assert_eq!(engine.transaction_abort(T0, session), Err(Status::NoTxnInProgress));
+
+    let engine = engine_with(plan("t0.callout_unregister1.fails_after_effect+t0.engine_open1.fails_after_effect"));
+    assert_eq!(engine.engine_open(T0, SessionOptions::NULL).map(|_| ()), lost);
+    assert_eq!(engine.summary().open_sessions.len(), 1, "the session is open, its handle lost");
+    engine.callout_register(T0, "callout", Arc::new(|_, _, _| {})).unwrap();
+    assert_eq!(engine.callout_unregister(T0, "callout"), lost);
+    assert_eq!(engine.callout_unregister(T0, "callout"), Err(Status::CalloutNotFound), "it was unregistered");
+
+    // A call that fails of itself has no effect and no reply to lose.
+    let engine = engine_with(plan("t0.filter_add*.fails_after_effect"));
+    let session = engine.engine_open(T0, SessionOptions::NULL).unwrap();
+    assert_eq!(engine.filter_add(T0, session, filter(1)).map(|_| ()), Err(Status::SublayerNotFound));
+    assert_eq!(Status::RpcCallFailed.code(), 0xC002_001B);
+}
+
 #[test]
 fn every_status_prints_its_code_and_microsofts_text() {
     for status in Status::ALL {

@@ -83,6 +83,17 @@ const TWO_SPINNERS: &str = concat!(
     " calls without progress"
 );
 
+const COMMIT_REPLY_LOST: &str = "t0's FwpmTransactionCommit takes effect and returns RPC_NT_CALL_FAILED \
+                                 (fails_after_effect): its abort finds no transaction, the attach fails and frees its \
+                                 filter context while the filters the commit added stay in WFP carrying it, to be \
+                                 classified with a freed context";
+const COMMIT_REPLY_LOST_DYNAMIC: &str = "t0's FwpmTransactionCommit takes effect and returns RPC_NT_CALL_FAILED \
+                                         (fails_after_effect), and the attach fails; the filters it committed are in \
+                                         the filter context's dynamic session, which the failed attach closes, so WFP \
+                                         deletes them with it (W2): nothing is left. That rests on the delete \
+                                         notifications coming inside the close: deferred, they reach the filter \
+                                         context after it was freed";
+
 const RESTART: &str = "NMR serialises the attach and detach with each provider's deregistration: the stop detaches \
                        the client, its filter context is freed and WFP cleaned up, the start adds the objects again \
                        and NMR attaches the client again; an attach that meets the stopped extension fails, as the \
@@ -111,6 +122,7 @@ macro_rules! expect {
 /// Every declared verdict.
 pub const EXPECTED: &[Expected] = expect! {
     "naive" "two_attach" "*" None => Fail: W5_RACE;
+    "naive" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "naive" "attach_detach" "*" None => Fail: W8_DETACH;
     "naive" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_FIRST;
     "naive" "same_provider" "*" None => Fail: W5_RACE;
@@ -120,6 +132,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "naive" "four_attach" "*" None => Fail: W5_RACE;
 
     "provider_lock" "two_attach" "*" None => Fail: PROVIDER_LOCK_RACE;
+    "provider_lock" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "provider_lock" "attach_detach" "*" None => Fail: W8_DETACH;
     "provider_lock" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_FIRST;
     "provider_lock" "same_provider" "none" None => Pass: SERIALISED;
@@ -132,6 +145,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "provider_lock" "four_attach" "*" None => Fail: PROVIDER_LOCK_RACE;
 
     "retry" "two_attach" "*" None => Fail: RETRY_RACE;
+    "retry" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "retry" "attach_detach" "*" None => Fail: W8_DETACH;
     "retry" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_FIRST;
     "retry" "same_provider" "*" None => Fail: RETRY_RACE;
@@ -141,6 +155,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "retry" "four_attach" "*" None => Fail: RETRY_RACE;
 
     "retry_unbounded" "two_attach" "*" None => Pass: ONE_SPINNER;
+    "retry_unbounded" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "retry_unbounded" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_SHARED;
     "retry_unbounded" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "retry_unbounded" "two_attach" "t1.begin1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
@@ -158,6 +173,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "retry_unbounded" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "global_lock" "two_attach" "*" None => Pass: SERIALISED;
+    "global_lock" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "global_lock" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock" "attach_detach" "*" None => Pass: SERIALISED;
     "global_lock" "attach_detach" "t0.filter_delete1.times_out" None => Vacuous: NO_WAIT_LOCKED;
@@ -182,6 +198,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "global_lock" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "global_lock_add_only" "two_attach" "*" None => Pass: SERIALISED;
+    "global_lock_add_only" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "global_lock_add_only" "two_attach" "t1.begin1.times_out" None => Vacuous: NO_WAIT_LOCKED;
     "global_lock_add_only" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "global_lock_add_only" "two_attach" "t1.begin1.times_out" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
@@ -201,6 +218,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "global_lock_add_only" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_operation_handle" "two_attach" "*" None => Pass: OWN_SESSIONS;
+    "per_operation_handle" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "per_operation_handle" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_operation_handle" "attach_detach" "*" None => Fail: EVERY_TRY_NO_WAIT;
     "per_operation_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
@@ -221,6 +239,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_operation_handle" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_thread_handle" "two_attach" "*" None => Pass: OWN_SESSIONS;
+    "per_thread_handle" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "per_thread_handle" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_thread_handle" "attach_detach" "*" None => Fail: EVERY_TRY_NO_WAIT;
     "per_thread_handle" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_BEFORE_DELETES;
@@ -241,6 +260,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_thread_handle" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_handle" "two_attach" "*" None => Pass: SESSIONS;
+    "per_context_handle" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "per_context_handle" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_handle" "attach_detach" "*" None => Pass: SESSIONS;
     "per_context_handle" "attach_detach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
@@ -261,6 +281,8 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_handle" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_dynamic" "two_attach" "*" None => Pass: SESSIONS;
+    "per_context_dynamic" "two_attach" "t0.commit1.fails_after_effect" None => Pass: COMMIT_REPLY_LOST_DYNAMIC;
+    "per_context_dynamic" "two_attach" "t0.commit1.fails_after_effect" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_dynamic" "attach_detach" "*" None => Pass: SESSIONS;
     "per_context_dynamic" "attach_detach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
@@ -279,6 +301,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_dynamic" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_4192" "two_attach" "*" None => Pass: SESSIONS;
+    "per_context_4192" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "per_context_4192" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_4192" "attach_detach" "*" None => Fail: DETACH_TIMEOUT_4192;
     "per_context_4192" "attach_detach" "main.callout_unregister*.in_use+t0.filter_delete*.times_out" None => Fail: UNREGISTER_TRIES_4192;
@@ -300,6 +323,7 @@ pub const EXPECTED: &[Expected] = expect! {
     "per_context_4192" "four_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
 
     "per_context_5472" "two_attach" "*" None => Pass: SESSIONS;
+    "per_context_5472" "two_attach" "t0.commit1.fails_after_effect" None => Fail: COMMIT_REPLY_LOST;
     "per_context_5472" "two_attach" "*" Some(CheckerKind::Shuttle) => Sampled: SAMPLED;
     "per_context_5472" "attach_detach" "none" None => Pass: SESSIONS;
     "per_context_5472" "attach_detach" "t1.filter_add2.fails" None => Pass: SESSIONS;
@@ -350,6 +374,7 @@ pub const SENSITIVE: &[Sensitive] = sensitive! {
     "per_context_handle" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
     "per_context_4192" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
     "per_context_5472" "two_attach" "t1.begin1.times_out" "null_session_wait=no_timeout" => Vacuous;
+    "per_context_dynamic" "two_attach" "t0.commit1.fails_after_effect" "delete_notification=deferred" => Fail;
     "retry_unbounded" "attach_detach" "none" "foreign_transaction=waits" => Pass;
     "retry_unbounded" "attach_detach" "t1.filter_add2.fails" "foreign_transaction=waits" => Pass;
     "global_lock_add_only" "attach_detach" "none" "foreign_transaction=waits" => Pass;

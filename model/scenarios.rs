@@ -70,8 +70,8 @@ fn parsed(plan: &str) -> FaultPlan {
 
 /// Every built-in scenario, in report order.
 pub fn builtin() -> Vec<Scenario> {
-    use CallKind::{FilterAdd, FilterDelete, TransactionBegin};
-    use FaultKind::{Fails, TimesOut};
+    use CallKind::{FilterAdd, FilterDelete, TransactionBegin, TransactionCommit};
+    use FaultKind::{Fails, FailsAfterEffect, TimesOut};
     vec![
         Scenario {
             name: "two_attach",
@@ -81,6 +81,8 @@ pub fn builtin() -> Vec<Scenario> {
                 FaultPlan::NONE,
                 plan(0, FilterAdd, 2, Fails),
                 plan(1, TransactionBegin, 1, TimesOut),
+                // t0's commit takes effect and its reply is lost (as #5486's delete's was).
+                plan(0, TransactionCommit, 1, FailsAfterEffect),
             ],
             must_reach: vec![Reach::InFlightTogether(vec![(0, 0), (1, 0)])],
             filters_per_attach: None,

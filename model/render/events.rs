@@ -2,6 +2,7 @@
 //! thread, a row per event) and a Mermaid sequence diagram.
 
 use crate::netebpfext::{Event, EventKind, Op};
+use crate::wfp::faults::FaultKind;
 use crate::wfp::{Actor, CallEvent, CallOk, EngineEvent, Target};
 
 /// One row of a rendered log: who, and what, possibly standing for several events.
@@ -20,8 +21,10 @@ fn result_text(call: &CallEvent) -> String {
         Ok(CallOk::Added(filter)) => format!("ok, {filter}"),
         Err(status) => format!("{} {}", status.hex(), status.name()),
     };
-    if call.fault.is_some() {
-        text.push_str(" (injected)");
+    match call.fault {
+        Some(FaultKind::FailsAfterEffect) => text.push_str(" (injected, after the call took effect)"),
+        Some(_) => text.push_str(" (injected)"),
+        None => {}
     }
     text
 }

@@ -4,7 +4,8 @@
 //! model: a scenario lists its plans and each plan is explored on its own.
 //! A plan names a fault point (thread, kind of call, which occurrence) and what happens
 //! there. `times_out` fires only if that call has to wait for the transaction lock
-//! (W6, W7) on a session whose wait can time out (W3); `fails` and `in_use` always fire.
+//! (W6, W7) on a session whose wait can time out (W3); `fails` and `in_use` always fire;
+//! `fails_after_effect` fires where the call succeeds, and then returns a failure.
 //! The occurrence `*` is every call of that kind by that thread (`t0.filter_delete*.fails`:
 //! every delete attempt fails).
 
@@ -43,11 +44,18 @@ pub enum FaultKind {
     InUse,
     /// If the call has to wait for the transaction lock, the wait times out (`STATUS_FWP_TIMEOUT`).
     TimesOut,
+    /// The call takes effect and still fails, with `RPC_NT_CALL_FAILED`: its reply was lost
+    /// (#5486's FwpmFilterDeleteById under memory pressure). Fires only where the call
+    /// succeeds: one that fails of itself has no effect to lose a reply about. Every call
+    /// but FwpmEngineClose0 can meet it, FwpsCallout* too (FwpsCalloutUnregisterById0's
+    /// `STATUS_DEVICE_BUSY` unregisters the callout later all the same).
+    FailsAfterEffect,
 }
 
 impl FaultKind {
     /// Every fault kind, in print order.
-    pub const ALL: [FaultKind; 3] = [FaultKind::Fails, FaultKind::InUse, FaultKind::TimesOut];
+    pub const ALL: [FaultKind; 4] =
+        [FaultKind::Fails, FaultKind::InUse, FaultKind::TimesOut, FaultKind::FailsAfterEffect];
 
     /// Its name in plan names.
     pub const fn name(self) -> &'static str {
@@ -55,16 +63,27 @@ impl FaultKind {
             FaultKind::Fails => "fails",
             FaultKind::InUse => "in_use",
             FaultKind::TimesOut => "times_out",
+            FaultKind::FailsAfterEffect => "fails_after_effect",
         }
     }
 
-    /// The status a call fails with at once under this fault; `None` for a timeout,
-    /// which fires only in a wait for the transaction lock.
+    /// The status a call fails with at once under this fault; `None` for a timeout, which
+    /// fires only in a wait for the transaction lock, and for `fails_after_effect`, which
+    /// fires once the call has succeeded ([`FaultKind::after_effect`]).
     pub const fn failure(self) -> Option<Status> {
         match self {
             FaultKind::Fails => Some(Status::InsufficientResources),
             FaultKind::InUse => Some(Status::InUse),
-            FaultKind::TimesOut => None,
+            FaultKind::TimesOut | FaultKind::FailsAfterEffect => None,
+        }
+    }
+
+    /// The status a call that succeeded returns under this fault: `RPC_NT_CALL_FAILED`
+    /// for `fails_after_effect`; `None` for the others, which fire before any effect.
+    pub const fn after_effect(self) -> Option<Status> {
+        match self {
+            FaultKind::FailsAfterEffect => Some(Status::RpcCallFailed),
+            FaultKind::Fails | FaultKind::InUse | FaultKind::TimesOut => None,
         }
     }
 }
@@ -121,7 +140,7 @@ pub struct FaultPlan {
 
 /// A plan name that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `<thread>.<call><n>.<fails|in_use|times_out>` with <thread> `main` or `t0`, `t1`, ..., <n> the call's occurrence from 1 or `*` for every one, and <call> one of {calls}")]
+#[error("bad fault plan `{text}`: {why}; a plan is `none` or faults joined by `+`, each `<thread>.<call><n>.<fails|in_use|times_out|fails_after_effect>` with <thread> `main` or `t0`, `t1`, ..., <n> the call's occurrence from 1 or `*` for every one, and <call> one of {calls}")]
 pub struct PlanError {
     /// The plan as given.
     pub text: String,
@@ -201,7 +220,7 @@ impl FaultPlan {
             let fault = FaultKind::ALL
                 .into_iter()
                 .find(|kind| kind.name() == fault)
-                .ok_or_else(|| error("the fault is `fails`, `in_use` or `times_out`"))?;
+                .ok_or_else(|| error("the fault is `fails`, `in_use`, `times_out` or `fails_after_effect`"))?;
             faults.push(Fault { actor, kind, occurrence, fault });
         }
         Ok(FaultPlan::new(faults))

@@ -494,7 +494,8 @@ impl Engine {
             let id = st.made.session(actor);
             st.sessions.insert(id, Session { options, open: true, txn: None });
             event.session = Some(id);
-            self.finish(st, actor, event, Ok(CallOk::Opened(id)), Vec::new())
+            let result = Self::after_effect(&mut event, fault, Ok(CallOk::Opened(id)));
+            self.finish(st, actor, event, result, Vec::new())
         });
         match self.complete(actor, done)? {
             CallOk::Opened(id) => Ok(id),
@@ -586,7 +587,8 @@ impl Engine {
                 self.aborted_adds(&st, &txn)
             };
             st.lock_holder = None;
-            self.finish(st, actor, event, Ok(CallOk::Done), notifications)
+            let result = Self::after_effect(&mut event, fault, Ok(CallOk::Done));
+            self.finish(st, actor, event, result, notifications)
         });
         self.complete(actor, done).map(|_| ())
     }
@@ -696,7 +698,7 @@ impl Engine {
                 Err(Status::AlreadyExists)
             } else {
                 st.registered.insert(key, Notify(notify));
-                Ok(CallOk::Done)
+                Self::after_effect(&mut event, fault, Ok(CallOk::Done))
             };
             self.finish(st, actor, event, result, Vec::new())
         });
@@ -726,6 +728,7 @@ impl Engine {
             } else {
                 Vec::new()
             };
+            let result = Self::after_effect(&mut event, fault, result);
             (self.finish(st, actor, event, result, Vec::new()), owed)
         });
         let result = self.complete(actor, done);
@@ -755,6 +758,22 @@ impl Engine {
     }
 
     // ---- the shared machinery of every call ----
+
+    /// What a call that ran returns under the fault planned for it: a success becomes
+    /// `RPC_NT_CALL_FAILED` under `fails_after_effect`, marked on its event, its effects kept.
+    fn after_effect(
+        event: &mut CallEvent,
+        fault: Option<FaultKind>,
+        result: Result<CallOk, Status>,
+    ) -> Result<CallOk, Status> {
+        match (fault.and_then(FaultKind::after_effect), result) {
+            (Some(status), Ok(_)) => {
+                event.fault = fault;
+                Err(status)
+            }
+            _ => result,
+        }
+    }
 
     /// The failure the fault planned for this call makes it return, marked on its event;
     /// `None` when no fault is planned or the planned one is not a failure.
@@ -919,6 +938,23 @@ impl Engine {
     /// Runs a call that may run now: its session has its own transaction open, or the
     /// lock is free. Returns the completed event, the result and the notifications owed.
     fn run(
+        &self,
+        st: &mut State,
+        actor: Actor,
+        handle: Handle,
+        event: CallEvent,
+        work: Work,
+        fault: Option<FaultKind>,
+    ) -> (CallEvent, Result<CallOk, Status>, Notifications) {
+        // A close applies no fault: it cannot fail but on a closed handle.
+        let fault = fault.filter(|_| !matches!(work, Work::Close));
+        let (mut event, result, notifications) = self.apply(st, actor, handle, event, work, fault);
+        let result = Self::after_effect(&mut event, fault, result);
+        (event, result, notifications)
+    }
+
+    /// [`Engine::run`] up to the call's result, before a `fails_after_effect` changes it.
+    fn apply(
         &self,
         st: &mut State,
         actor: Actor,

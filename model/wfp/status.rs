@@ -60,6 +60,9 @@ statuses! {
     /// The failure a fault plan injects into a call (not a WFP rule: a stand-in for any
     /// failure that has nothing to do with concurrency, such as memory pressure).
     InsufficientResources = 0xC000_009A, "STATUS_INSUFFICIENT_RESOURCES", "Insufficient system resources exist to complete the API.";
+    /// What a call returns when it took effect but its reply was lost (the fault
+    /// `fails_after_effect`): #5486's FwpmFilterDeleteById returned it under memory pressure.
+    RpcCallFailed = 0xC002_001B, "RPC_NT_CALL_FAILED", "The remote procedure call failed.";
 }
 
 impl Status {
