@@ -24,7 +24,7 @@ use crate::scan;
 use crate::scenarios::{Action, Scenario};
 use crate::sync::{thread, Arc, StartGate, UnmodelledCounter, Untracked};
 use crate::wfp::faults::{Census, FaultPlan};
-use crate::wfp::{Actor, Engine, EngineEvent, Spinning};
+use crate::wfp::{Actor, CallsMax, Engine, EngineEvent, Spinning, WORKER_CALLS_MAX};
 
 /// The verdict of one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -453,11 +453,22 @@ impl Shared {
     /// panicked. A spinning thread, a deadlock and a panic are violations, recorded with
     /// the execution's log so far; a checker's limit or error stops the exploration.
     pub fn panicked(&self, payload: &(dyn std::any::Any + Send), checker: Option<CheckerPanic>) {
+        if let Some(CallsMax { actor }) = payload.downcast_ref::<CallsMax>() {
+            self.stop(Stop::CheckerLimit(format!(
+                "{actor} made more than {WORKER_CALLS_MAX} WFP calls in one execution (the model's calls limit), \
+                 without repeating a failing call as a spin does"
+            )));
+            return;
+        }
         let (property, message) = match (payload.downcast_ref::<Spinning>(), checker) {
-            (Some(spinning), _) => {
+            (Some(s), _) => {
                 let message = format!(
-                    "{} made {} WFP calls without finishing its operations: it spins without progress",
-                    spinning.actor, spinning.calls
+                    "{} tried {} {} times in a row, each failing with {} {}: it spins without progress",
+                    s.actor,
+                    s.kind.api(),
+                    s.tries,
+                    s.status.hex(),
+                    s.status.name()
                 );
                 (properties::BOUNDED_CALLS, message)
             }

@@ -11,13 +11,14 @@ use crate::wfp::{CallKind, Effect, FilterId, Target};
 pub const NO_PANIC: Property = Property::explorer("no_panic", "no model thread panics");
 /// Every model thread is blocked.
 pub const NO_DEADLOCK: Property = Property::explorer("no_deadlock", "no execution deadlocks");
-/// A worker thread made more than `WORKER_CALLS_MAX` WFP calls.
+/// A worker thread tried the same failing WFP call more than `REPEATS_MAX` times in a row.
 pub const BOUNDED_CALLS: Property = Property::explorer(
     "bounded_calls",
     concat!(
-        "no worker thread makes more than ",
-        crate::wfp::worker_calls_max!(),
-        " WFP calls (more is a spin without progress)"
+        "no worker thread tries the same WFP call more than ",
+        crate::wfp::repeats_max!(),
+        " times in a row, failing the same way each time (more is a spin without progress; a bounded retry loop \
+         tries at most 10)"
     ),
 );
 /// Start-up fails only by an injected fault.

@@ -240,27 +240,58 @@ pub struct FilterSpec {
     pub raw_context: ContextId,
 }
 
-/// [`WORKER_CALLS_MAX`] as a literal, for the sentence of the property that states it
-/// (`properties::BOUNDED_CALLS`, through `concat!`): the limit is written once, here.
-macro_rules! worker_calls_max {
+/// [`REPEATS_MAX`] as a literal, for the sentences that state it (`properties::BOUNDED_CALLS`
+/// and an expectation's reason, through `concat!`): the limit is written once, here.
+macro_rules! repeats_max {
     () => {
-        200
+        20
     };
 }
-pub(crate) use worker_calls_max;
+pub(crate) use repeats_max;
 
-/// At most this many WFP calls per worker thread in one execution. A scenario's script
-/// needs a few dozen; a thread past this spins without progress (an unbounded retry
-/// starved by the scheduler), which no checker could tell from a hang otherwise.
-pub const WORKER_CALLS_MAX: u32 = worker_calls_max!();
+/// At most this many times in a row a worker thread makes the same WFP call (its kind,
+/// target and session) and sees it fail the same way; the next try is a spin without
+/// progress (an unbounded retry starved by the scheduler), which no checker could tell
+/// from a hang otherwise. Twice the longest bounded retry loop of any design: unload's
+/// 10 tries of each FwpsCalloutUnregisterById (#5472's deletes try 3 times, `retry`'s
+/// Begin 5), so a bounded loop, however long the work around it, is never one.
+pub const REPEATS_MAX: u32 = repeats_max!();
 
-/// The panic payload of a worker thread that made more than [`WORKER_CALLS_MAX`] calls.
+/// At most this many WFP calls per worker thread in one execution: a limit on the
+/// exploration, not a property. A script of the built-in scenarios needs a few hundred at
+/// the most (a restart's stop with every call failing, each tried 10 times); a thread past
+/// this stops the exploration `inconclusive` ([`CallsMax`]), since it may be no livelock.
+pub const WORKER_CALLS_MAX: u32 = 2_000;
+
+/// The panic payload of a worker thread that tried the same failing call more than
+/// [`REPEATS_MAX`] times in a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spinning {
     /// The thread that spun.
     pub actor: Actor,
-    /// How many calls it made.
-    pub calls: u32,
+    /// The call it kept trying.
+    pub kind: CallKind,
+    /// What each try returned.
+    pub status: Status,
+    /// How many tries in a row.
+    pub tries: u32,
+}
+
+/// The panic payload of a worker thread that made more than [`WORKER_CALLS_MAX`] calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallsMax {
+    /// The thread.
+    pub actor: Actor,
+}
+
+/// A thread's last call and how many times in a row it failed the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Repeated {
+    kind: CallKind,
+    target: Target,
+    session: Option<SessionId>,
+    status: Status,
+    tries: u32,
 }
 
 /// A callout's notify function, as `FwpsCalloutRegister` is given it. WFP calls it with
@@ -410,6 +441,8 @@ struct State {
     calls: BTreeMap<(Actor, CallKind), u32>,
     /// Calls made so far, per thread.
     calls_by: BTreeMap<Actor, u32>,
+    /// Each thread's last call, if it failed, and how many times in a row it failed so.
+    repeated: BTreeMap<Actor, Repeated>,
     registered: BTreeMap<&'static str, Notify>,
     /// Delete notifications owed and not yet delivered (`delete_notification=deferred`).
     deferred: Notifications,
@@ -472,6 +505,7 @@ impl Engine {
                 made: Made::default(),
                 calls: BTreeMap::new(),
                 calls_by: BTreeMap::new(),
+                repeated: BTreeMap::new(),
                 registered: BTreeMap::new(),
                 deferred: Vec::new(),
             }),
@@ -796,14 +830,21 @@ impl Engine {
         }
     }
 
-    /// Counts the call and returns the fault planned for it. A worker thread past
-    /// [`WORKER_CALLS_MAX`] calls spins without progress: the execution ends there with
-    /// a [`Spinning`] panic, which the explorer reports as a violation.
+    /// Counts the call and returns the fault planned for it. A worker thread whose last
+    /// call failed the same way more than [`REPEATS_MAX`] times in a row spins without
+    /// progress: the execution ends with a [`Spinning`] panic, a violation. One past
+    /// [`WORKER_CALLS_MAX`] calls ends it with [`CallsMax`], a limit.
     fn count(&self, st: &mut State, actor: Actor, kind: CallKind) -> Counted {
         let calls = st.calls_by.entry(actor).or_insert(0);
         *calls += 1;
-        if *calls > WORKER_CALLS_MAX && actor != Actor::Main {
-            std::panic::resume_unwind(Box::new(Spinning { actor, calls: *calls }));
+        if actor != Actor::Main {
+            if let Some(r) = st.repeated.get(&actor).filter(|r| r.tries > REPEATS_MAX) {
+                let spinning = Spinning { actor, kind: r.kind, status: r.status, tries: r.tries };
+                std::panic::resume_unwind(Box::new(spinning));
+            }
+            if *calls > WORKER_CALLS_MAX {
+                std::panic::resume_unwind(Box::new(CallsMax { actor }));
+            }
         }
         let occurrence = st.calls.entry((actor, kind)).or_insert(0);
         *occurrence += 1;
@@ -1053,6 +1094,7 @@ impl Engine {
             let (mut event, result, notifications) =
                 self.run(st, waiter.actor, waiter.session, waiter.event, waiter.work, waiter.fault);
             event.result = result;
+            Self::note_repeat(st, waiter.actor, &event);
             self.recorder.record(waiter.actor, EngineEvent::Call(event));
             waiter.slot.with(|slot| *slot = Some(Outcome { result, notifications }));
             handed.push(waiter.handed);
@@ -1101,10 +1143,23 @@ impl Engine {
         notifications: Notifications,
     ) -> Done {
         event.result = result;
+        Self::note_repeat(&mut st, actor, &event);
         self.recorder.record(actor, EngineEvent::Call(event));
         let handed = self.hand_over(&mut st);
         drop(st);
         Done { result, handed, notifications }
+    }
+
+    /// Keeps `actor`'s count of the same call failing the same way in a row ([`REPEATS_MAX`]).
+    fn note_repeat(st: &mut State, actor: Actor, event: &CallEvent) {
+        let Err(status) = event.result else {
+            st.repeated.remove(&actor);
+            return;
+        };
+        let (kind, target, session) = (event.kind, event.target, event.session);
+        let same = |r: &Repeated| (r.kind, r.target, r.session, r.status) == (kind, target, session, status);
+        let tries = st.repeated.get(&actor).filter(|r| same(r)).map_or(1, |r| r.tries + 1);
+        st.repeated.insert(actor, Repeated { kind, target, session, status, tries });
     }
 
     /// After a call's critical section: wakes the waiting threads it handed the lock to
