@@ -467,6 +467,40 @@ fn a_call_that_fails_after_its_effect_keeps_the_effect() {
     assert_eq!(Status::RpcCallFailed.code(), 0xC002_001B);
 }
 
+/// A worker thread that tries the same call more than `REPEATS_MAX` times in a row, each
+/// failing the same way, spins (the payload `bounded_calls` reads); one that makes more
+/// than `WORKER_CALLS_MAX` calls that do not repeat so hits a limit, not a property; the
+/// main thread is held to neither.
+#[test]
+fn a_spin_is_the_same_failing_call_again_and_the_call_count_is_a_limit() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use wfpcheck::wfp::{CallsMax, Spinning, REPEATS_MAX, WORKER_CALLS_MAX};
+    let spins = engine();
+    let session = spins.engine_open(T0, SessionOptions::NULL).unwrap();
+    spins.transaction_begin(T0, session).unwrap();
+    for _ in 0..REPEATS_MAX + 1 {
+        assert_eq!(spins.transaction_begin(T1, session), Err(Status::TxnInProgress));
+    }
+    let spun = catch_unwind(AssertUnwindSafe(|| spins.transaction_begin(T1, session))).expect_err("a spin");
+    let spinning = spun.downcast_ref::<Spinning>().expect("a Spinning payload");
+    assert_eq!((spinning.actor, spinning.tries, spinning.status), (T1, REPEATS_MAX + 1, Status::TxnInProgress));
+
+    let main = engine();
+    let session = main.engine_open(Actor::Main, SessionOptions::NULL).unwrap();
+    main.transaction_begin(Actor::Main, session).unwrap();
+    for _ in 0..REPEATS_MAX + 2 {
+        assert_eq!(main.transaction_begin(Actor::Main, session), Err(Status::TxnInProgress));
+    }
+    assert_eq!(main.transaction_commit(Actor::Main, session), Ok(()), "the main thread does not spin");
+
+    let calls = engine();
+    for _ in 0..WORKER_CALLS_MAX {
+        calls.engine_open(T0, SessionOptions::NULL).unwrap();
+    }
+    let limited = catch_unwind(AssertUnwindSafe(|| calls.engine_open(T0, SessionOptions::NULL))).expect_err("a limit");
+    assert_eq!(limited.downcast_ref::<CallsMax>(), Some(&CallsMax { actor: T0 }));
+}
+
 #[test]
 fn every_status_prints_its_code_and_microsofts_text() {
     for status in Status::ALL {

@@ -47,16 +47,9 @@ const MODEL_COUNTS: &[(&str, &str, &str)] = &[(
 
 /// Every Rust file under `dir`, with its path relative to the crate root and its findings.
 fn scanned(dir: &str) -> Vec<(String, Vec<Finding>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = rust_files(&root.join(dir));
+    let files = rust_files(dir);
     assert!(files.len() > 5, "found only {} files under {dir}/", files.len());
-    files
-        .iter()
-        .map(|file| {
-            let relative = file.strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/");
-            (relative, scan::scan(&std::fs::read_to_string(file).expect("readable")))
-        })
-        .collect()
+    files.into_iter().map(|(file, text)| (file, scan::scan(&text))).collect()
 }
 
 fn listed(offenders: &[String]) -> String {
@@ -210,16 +203,14 @@ fn a_finding_says_where_and_why() {
 /// it is: no design's name, no downcast of a design or its state, no built-in design named.
 #[test]
 fn netebpfext_never_asks_which_design_runs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = rust_files(&root.join("model/netebpfext"));
+    let files = rust_files("model/netebpfext");
     assert!(files.len() >= 3, "found only {} files under model/netebpfext/", files.len());
     let designs: Vec<&'static str> = wfpcheck::designs::builtin().iter().map(|d| d.name()).collect();
     let mut offenders = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable");
+    for (file, text) in files {
         for word in ["design.name()", ".name() ==", "downcast", "type_id", "TypeId"].iter().chain(&designs) {
             if text.contains(&format!("\"{word}\"")) || (!designs.contains(word) && text.contains(word)) {
-                offenders.push(format!("{}: {word}", file.display()));
+                offenders.push(format!("{file}: {word}"));
             }
         }
     }
@@ -264,13 +255,10 @@ fn is_expectation_row(file: &str, line: &str) -> bool {
 /// explorer, the CLI, the benchmarks and the rest go through the `Checker` trait's values.
 #[test]
 fn only_the_checkers_ask_which_checker_runs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let files = rust_files(&root.join("model"));
+    let files = rust_files("model");
     let mut offenders = Vec::new();
     let mut aware_asks = vec![false; CHECKER_AWARE.len()];
-    for path in files {
-        let file = path.strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(&path).expect("readable");
+    for (file, text) in files {
         let code = text.lines().enumerate().filter(|(_, line)| !line.trim_start().starts_with("//"));
         for (n, line) in code {
             let Some(word) = ASKS_WHICH_CHECKER.iter().find(|word| line.contains(**word)) else { continue };

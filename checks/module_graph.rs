@@ -5,7 +5,6 @@
 //! the reader's own rules are tested too.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 #[path = "support/sources.rs"]
 mod sources;
@@ -50,14 +49,9 @@ fn graph(files: &[(String, String)]) -> Graph {
 }
 
 fn model_graph() -> Graph {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("model");
-    let paths = rust_files(&root);
-    let files: Vec<(String, String)> = paths
-        .iter()
-        .map(|p| {
-            let relative = p.strip_prefix(&root).expect("under model/").to_string_lossy().replace('\\', "/");
-            (relative, std::fs::read_to_string(p).expect("readable"))
-        })
+    let files: Vec<(String, String)> = rust_files("model")
+        .into_iter()
+        .map(|(file, text)| (file.trim_start_matches("model/").to_string(), text))
         .collect();
     assert!(files.len() > 30, "found only {} files under model/", files.len());
     graph(&files)

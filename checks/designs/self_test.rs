@@ -726,7 +726,7 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "helper_file_lock_is_refused",
-            Arc::new(unseen::HelperFileFlag),
+            Arc::new(unseen::HELPER_FILE_FLAG),
             "two_attach",
             "none",
             Verdict::Inconclusive,
@@ -737,7 +737,7 @@ fn cases() -> Vec<Case> {
         // scan reads the directory a design names and no more.
         case(
             "a_lock_outside_the_source_dir_is_unseen",
-            Arc::new(unseen::OutsideDirFlag),
+            Arc::new(unseen::OUTSIDE_DIR_FLAG),
             "two_attach",
             "none",
             Verdict::Pass,
@@ -889,7 +889,7 @@ fn only_foreign_synchronization_is_refused() {
     let refused = [
         (explore::refusal(&unseen::CheckThenActAtomic), "atomic_flag/mod.rs line 11: `std::sync::atomic::AtomicBool`"),
         (explore::refusal(&unseen::ArcCountLock), "arc_count/mod.rs line 48: `strong_count`"),
-        (explore::refusal(&unseen::HelperFileFlag), "helper_file/flag.rs line 3: `std::sync::atomic`"),
+        (explore::refusal(&unseen::HELPER_FILE_FLAG), "helper_file/flag.rs line 3: `std::sync::atomic`"),
     ];
     for (refusal, names) in refused {
         let refusal = refusal.expect("refused");

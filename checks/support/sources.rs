@@ -1,21 +1,10 @@
-//! The crate's own Rust sources, as the structural checks read them.
+//! The crate's own Rust sources, as the structural checks read them: `wfpcheck::scan`'s
+//! reader, the one the design scan uses, with paths from the crate root.
 
-use std::path::{Path, PathBuf};
-
-/// Every `.rs` file under `dir`, in path order.
-pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                walk(&path, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                found.push(path);
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(dir, &mut found);
-    found.sort();
-    found
+/// Every `.rs` file under the crate's directory `dir` (`model`), in path order: its path
+/// from the crate root (`model/sync.rs`) and its text.
+pub fn rust_files(dir: &str) -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let files = wfpcheck::scan::rust_files(&root).unwrap_or_else(|why| panic!("{dir}/: {why}"));
+    files.into_iter().map(|(file, text)| (format!("{dir}/{file}"), text)).collect()
 }

@@ -34,6 +34,17 @@ pub use crate::netebpfext::design::{AnyState, Design, DynDesign};
 /// [`Design::source_dir`]: this one's, as the crate was built. The model they call is the
 /// crate's own and names no synchronization outside the facade (`checks/facade_scan.rs`).
 pub const SOURCE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/model/designs");
+
+// `bounded_calls` calls a spin what no bounded retry loop of a built-in design can do: each
+// loop's tries, twice over, are within `wfp::REPEATS_MAX`.
+const _: () = {
+    let longest = [per_context_4192::UNLOAD_TRIES_MAX, per_context_5472::DELETE_TRIES_MAX, RETRY_TRIES_MAX];
+    let mut i = 0;
+    while i < longest.len() {
+        assert!(2 * longest[i] <= crate::wfp::REPEATS_MAX, "a bounded retry loop would read as a spin");
+        i += 1;
+    }
+};
 use crate::netebpfext::{Client, Driver, Hung, OpFailure, Provider};
 use crate::sync::Arc;
 use crate::wfp::{ContextId, FilterId, FilterSpec, Handle, Status};

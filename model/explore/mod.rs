@@ -689,7 +689,8 @@ pub fn refusal(design: &dyn DynDesign) -> Option<String> {
 }
 
 /// [`scan::scan_dir`] of `dir`, read once per process: a sweep explores each design
-/// thousands of times, and each read costs about 2 ms.
+/// thousands of times, and each read of `model/designs` costs about 1 ms (`--scan` of it
+/// 2 ms against `--version` 1 ms, medians of 30 runs).
 fn scanned_dir(dir: &'static str) -> Result<Vec<(String, scan::Finding)>, String> {
     use crate::sync::outside_model::{Mutex, OnceLock};
     type Scanned = Result<Vec<(String, scan::Finding)>, String>;

@@ -39,7 +39,7 @@ pub trait Design: Send + Sync + 'static {
     fn source_dir(&self) -> &'static str;
 
     /// The text of each file outside [`Design::source_dir`] the design's code is in
-    /// (`&[include_str!("../shared/helpers.rs")]`), scanned as the directory is. None by default.
+    /// (`&[include_str!("../common/helpers.rs")]`), scanned as the directory is. None by default.
     fn sources(&self) -> &'static [&'static str] {
         &[]
     }

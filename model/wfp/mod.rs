@@ -252,9 +252,10 @@ pub(crate) use repeats_max;
 /// At most this many times in a row a worker thread makes the same WFP call (its kind,
 /// target and session) and sees it fail the same way; the next try is a spin without
 /// progress (an unbounded retry starved by the scheduler), which no checker could tell
-/// from a hang otherwise. Twice the longest bounded retry loop of any design: unload's
-/// 10 tries of each FwpsCalloutUnregisterById (#5472's deletes try 3 times, `retry`'s
-/// Begin 5), so a bounded loop, however long the work around it, is never one.
+/// from a hang otherwise. At least twice the longest bounded retry loop of any built-in
+/// design (`designs/mod.rs` asserts it): #4192's unload tries each object 10 times,
+/// #5472's deletes 3, `retry`'s Begin 5; so a bounded loop, however long the work around
+/// it, is never one.
 pub const REPEATS_MAX: u32 = repeats_max!();
 
 /// At most this many WFP calls per worker thread in one execution: a limit on the

@@ -11,27 +11,42 @@ mod flag;
 pub use flag::Flag;
 
 /// The add on the global handle while the helper's flag is free, else in a session of its
-/// own: one global session for the common case, as the seed wanted.
-pub struct HelperFileFlag;
+/// own: one global session for the common case, as the seed wanted. One type, two designs
+/// that differ only in the directory they name ([`HELPER_FILE_FLAG`], `outside/`'s).
+pub struct FlagDesign {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub trade_offs: &'static str,
+    pub source_dir: &'static str,
+}
 
-impl Design for HelperFileFlag {
+/// Names this directory, which holds `flag.rs`: refused.
+pub const HELPER_FILE_FLAG: FlagDesign = FlagDesign {
+    name: "helper_file_flag",
+    summary:
+        "The add on the global handle under a check-then-act flag kept in a helper file the design names no source of.",
+    trade_offs: "A self-test of the directory scan: the checker cannot see the flag.",
+    source_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/checks/unseen/helper_file"),
+};
+
+impl Design for FlagDesign {
     type State = Flag;
     type Base = PerOperationHandle;
 
     fn name(&self) -> &'static str {
-        "helper_file_flag"
+        self.name
     }
 
     fn summary(&self) -> &'static str {
-        "The add on the global handle under a check-then-act flag kept in a helper file the design names no source of."
+        self.summary
     }
 
     fn trade_offs(&self) -> &'static str {
-        "A self-test of the directory scan: the checker cannot see the flag."
+        self.trade_offs
     }
 
     fn source_dir(&self) -> &'static str {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/checks/unseen/helper_file")
+        self.source_dir
     }
 
     fn sources(&self) -> &'static [&'static str] {
