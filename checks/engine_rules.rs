@@ -699,3 +699,36 @@ fn docs_name_every_reading() {
         }
     }
 }
+
+/// A sweep injects `fails_after_effect` only where some execution's call succeeded (one
+/// that always fails of itself has no effect to lose a reply about), and `times_out` only
+/// where one waited.
+#[test]
+fn a_sweep_loses_a_reply_only_where_a_call_succeeded() {
+    use wfpcheck::wfp::faults::Census;
+    use wfpcheck::wfp::{Actor, CallEvent, CallKind, CallOk, EngineEvent, Target};
+    let call = |kind, occurrence, result| {
+        EngineEvent::Call(CallEvent {
+            kind,
+            occurrence,
+            target: Target::None,
+            session: None,
+            txn: None,
+            result,
+            fault: None,
+            effects: Vec::new(),
+        })
+    };
+    let events = [
+        call(CallKind::TransactionBegin, 1, Ok(CallOk::Done)),
+        call(CallKind::ProviderDelete, 1, Err(Status::InUse)),
+    ];
+    let mut census = Census::default();
+    census.record(events.iter().map(|event| (Actor::Thread(0), event)));
+    let faults: Vec<String> = census.faults().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        faults,
+        ["t0.begin1.fails", "t0.begin1.fails_after_effect", "t0.provider_delete1.fails"],
+        "a delete refused in every execution is not lost after an effect it never had"
+    );
+}

@@ -228,9 +228,9 @@ fn a_pair_sweep_pairs_survived_faults_within_its_stated_bound() {
     let run = wfpcheck(&[&pairs[..], &["--format", "json"]].concat(), &[]);
     let report: SweepReport = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!((report.faults, report.pairs_max), (2, Some(wfpcheck::sweep::PAIRS_MAX_DEFAULT)));
-    assert!(report.bound.contains("at most 2000 pairs"), "the bound is stated: {}", report.bound);
+    assert!(report.bound.contains("at most 10000 pairs"), "the bound is stated: {}", report.bound);
     let group = &report.groups[0];
-    assert!(group.plans > 1_000 && group.pairs_not_explored == 0, "every pair within the default bound: {group:?}");
+    assert!(group.plans > 5_000 && group.pairs_not_explored == 0, "every pair within the default bound: {group:?}");
     assert_eq!(group.rows.len(), group.plans);
     for row in &group.rows {
         assert_eq!(row.plan.matches('+').count(), 1, "a pair: {}", row.plan);

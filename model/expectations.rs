@@ -565,6 +565,48 @@ const UNREGISTER_IGNORED: &str = "unload tries FwpsCalloutUnregisterById once, i
 const NO_DETACH: &str = "t0's attach fails by the fault, so there is no detach to overlap t1's attach: the scenario's \
                          target is never reached, and the plan shows nothing";
 
+const START_UP_LOST_REPLY: &str = "the start-up call takes effect and returns RPC_NT_CALL_FAILED (fails_after_effect): \
+                                   start-up fails and undoes what it added, which it may; but DriverEntry ignores a \
+                                   failed start-up ((void), TODO #521), and every attach then fails with a status no \
+                                   fault was injected into, as for a start-up call that fails outright";
+const START_UP_LOST_REPLY_SPINS: &str = "the start-up call takes effect and returns RPC_NT_CALL_FAILED, start-up fails \
+                                         and DriverEntry goes on (TODO #521); #3659's unbounded retry then retries \
+                                         the attach's Begin on the closed handle forever";
+const CALLOUT_ADD_LOST: &str = "FwpmCalloutAdd adds the callout and returns RPC_NT_CALL_FAILED: \
+                                _net_ebpf_ext_register_wfp_callout unregisters the callout and returns the \
+                                unregister's success, so the callout is in BFE with no notify function registered; \
+                                the attach's filters naming it are added, and their deletes bring no delete \
+                                notification: the references those release are never released, the filter context \
+                                is never freed (unload waits for it forever where it waits for its provider's \
+                                rundown; a dynamic session it keeps is never closed). #4192's filter states do not \
+                                wait for the notification";
+const SESSION_REPLY_LOST: &str = "FwpmEngineOpen opens a session and returns RPC_NT_CALL_FAILED: the operation fails \
+                                  as it may, but no code holds the new session's handle, so nothing can close it and \
+                                  it is open at the end. Any code that opens a session can meet it; the designs on a \
+                                  global handle open none outside start-up and unload";
+const DETACH_OPEN_LOST: &str = "the detach's FwpmEngineOpen opens a session and returns RPC_NT_CALL_FAILED: the detach \
+                                skips the deletes, so the filters stay committed after it returns, and the session \
+                                no code holds is never closed";
+const UNLOAD_OPEN_LOST: &str = "unload's detach of the clients still attached opens its session, which returns \
+                                RPC_NT_CALL_FAILED: the deletes are skipped and the filters stay committed, the \
+                                session no code holds never closed";
+const COMMIT_LOST: &str = "the attach's FwpmTransactionCommit takes effect and returns RPC_NT_CALL_FAILED: its abort \
+                           finds no transaction, the attach fails and frees its filter context while the filters the \
+                           commit added stay in WFP carrying it, to be classified with a freed context";
+const BEGIN_LOST_GLOBAL: &str = "the attach's FwpmTransactionBegin opens the transaction on the one global handle and \
+                                 returns RPC_NT_CALL_FAILED: the attach fails without an abort, and the global handle \
+                                 stays inside that transaction, which nothing ends: another attach's Begin on it then \
+                                 fails with STATUS_FWP_TXN_IN_PROGRESS (the original bug's status), and unload's \
+                                 deletes on it run inside the lost transaction (W8)";
+const BEGIN_LOST_SPINS: &str = "the attach's FwpmTransactionBegin opens the transaction on the global handle and \
+                                returns RPC_NT_CALL_FAILED; nothing ends it, so the other attach's Begin fails with \
+                                STATUS_FWP_TXN_IN_PROGRESS each time #3659's unbounded retry tries it: a spin";
+const BEGIN_LOST_THREAD: &str = "the attach's FwpmTransactionBegin opens the transaction on the thread's session and \
+                                 returns RPC_NT_CALL_FAILED: the attach fails without an abort, and the session the \
+                                 thread keeps stays inside the transaction, holding the engine's transaction lock \
+                                 (W6): a later call on that session joins the lost transaction (W8), and one on \
+                                 another session waits for the lock forever";
+
 macro_rules! swept {
     ($($designs:expr, $scenarios:expr, $faults:literal => $verdict:ident, $reason:expr;)*) => {
         &[$(SweepDeclared { designs: $designs, scenarios: $scenarios, faults: $faults, verdict: Verdict::$verdict, reason: $reason }),*]
@@ -587,6 +629,18 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     &["*"], &["*"], "main.sublayer_add*.fails" => Fail, START_UP_IGNORED;
     &["*"], &["*"], "main.callout_register*.fails" => Fail, START_UP_IGNORED;
     &["*"], &["*"], "main.commit1.fails" => Fail, START_UP_IGNORED;
+    &["retry_unbounded"], &["*"], "main.engine_open1.fails_after_effect" => Fail, START_UP_LOST_REPLY_SPINS;
+    &["retry_unbounded"], &["*"], "main.begin1.fails_after_effect" => Fail, START_UP_LOST_REPLY_SPINS;
+    &["retry_unbounded"], &["*"], "main.provider_add1.fails_after_effect" => Fail, START_UP_LOST_REPLY_SPINS;
+    &["retry_unbounded"], &["*"], "main.sublayer_add*.fails_after_effect" => Fail, START_UP_LOST_REPLY_SPINS;
+    &["retry_unbounded"], &["*"], "main.callout_register*.fails_after_effect" => Fail, START_UP_LOST_REPLY_SPINS;
+    &["retry_unbounded"], &["*"], "main.commit1.fails_after_effect" => Fail, START_UP_LOST_REPLY_SPINS;
+    &["*"], &["*"], "main.engine_open1.fails_after_effect" => Fail, START_UP_LOST_REPLY;
+    &["*"], &["*"], "main.begin1.fails_after_effect" => Fail, START_UP_LOST_REPLY;
+    &["*"], &["*"], "main.provider_add1.fails_after_effect" => Fail, START_UP_LOST_REPLY;
+    &["*"], &["*"], "main.sublayer_add*.fails_after_effect" => Fail, START_UP_LOST_REPLY;
+    &["*"], &["*"], "main.callout_register*.fails_after_effect" => Fail, START_UP_LOST_REPLY;
+    &["*"], &["*"], "main.commit1.fails_after_effect" => Fail, START_UP_LOST_REPLY;
     // The callouts connect4's filters name (AUTH_CONNECT_V4, CONNECT_REDIRECT_V4 and _V6)
     // and connect6's (AUTH_CONNECT_V6, CONNECT_REDIRECT_V6): 7, 11, 12 and 8, 12 of the 14
     // callouts, 5, 9, 10 and 6, 10 of #5472's 16.
@@ -599,7 +653,28 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     &["*"], CONNECT_BOTH, "main.callout_add8.fails" => Fail, CALLOUT_SWALLOWED;
     &["*"], &["*"], "main.callout_add11.fails" => Fail, CALLOUT_SWALLOWED;
     &["*"], &["*"], "main.callout_add12.fails" => Fail, CALLOUT_SWALLOWED;
+    &["per_context_4192", "per_context_5472"], &["*"], "main.callout_add*.fails_after_effect" => Pass, SURVIVES;
+    &["*"], &["*"], "main.callout_add7.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
+    &["*"], CONNECT_BOTH, "main.callout_add8.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
+    &["*"], &["*"], "main.callout_add11.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
+    &["*"], &["*"], "main.callout_add12.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
     // The worker threads.
+    &["per_context_dynamic"], &["attach_detach"], "t0.commit1.fails_after_effect" => Vacuous, NO_DETACH;
+    &["per_context_dynamic"], &["*"], "t0.commit1.fails_after_effect" => Pass, COMMIT_REPLY_LOST_DYNAMIC;
+    &["per_context_dynamic"], &["*"], "t1.commit1.fails_after_effect" => Pass, COMMIT_REPLY_LOST_DYNAMIC;
+    &["*"], &["*"], "t0.commit1.fails_after_effect" => Fail, COMMIT_LOST;
+    &["*"], &["*"], "t1.commit1.fails_after_effect" => Fail, COMMIT_LOST;
+    &["retry_unbounded"], &["*"], "t0.begin*.fails_after_effect" => Fail, BEGIN_LOST_SPINS;
+    &["retry_unbounded"], &["*"], "t1.begin*.fails_after_effect" => Fail, BEGIN_LOST_SPINS;
+    &["global_lock", "global_lock_add_only", "provider_lock"], &["*"], "t0.begin1.fails_after_effect" => Fail, BEGIN_LOST_GLOBAL;
+    &["global_lock", "global_lock_add_only", "provider_lock"], &["*"], "t1.begin1.fails_after_effect" => Fail, BEGIN_LOST_GLOBAL;
+    &["per_thread_handle"], &["*"], "t0.begin1.fails_after_effect" => Fail, BEGIN_LOST_THREAD;
+    &["per_thread_handle"], &["*"], "t1.begin1.fails_after_effect" => Fail, BEGIN_LOST_THREAD;
+    &["*"], &["attach_detach"], "t0.begin1.fails_after_effect" => Vacuous, NO_DETACH;
+    &["*"], &["attach_detach"], "t0.filter_add*.fails_after_effect" => Vacuous, NO_DETACH;
+    &["per_operation_handle"], &["attach_detach"], "t0.engine_open2.fails_after_effect" => Fail, DETACH_OPEN_LOST;
+    &["*"], &["*"], "t0.engine_open*.fails_after_effect" => Fail, SESSION_REPLY_LOST;
+    &["*"], &["*"], "t1.engine_open*.fails_after_effect" => Fail, SESSION_REPLY_LOST;
     &["*"], &["attach_detach"], "t0.begin1.fails" => Vacuous, NO_DETACH;
     &["*"], &["attach_detach"], "t0.commit1.fails" => Vacuous, NO_DETACH;
     &["*"], &["attach_detach"], "t0.filter_add*.fails" => Vacuous, NO_DETACH;
@@ -609,6 +684,7 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     BEFORE_5472, &["attach_detach"], "t0.filter_delete*.times_out" => Fail, DETACH_DELETE_ONCE;
     // Unload (the main thread's calls after the threads end).
     &["per_operation_handle", "per_thread_handle"], &["*"], "main.engine_open*.fails" => Fail, UNLOAD_OPEN_FAILS;
+    &["per_operation_handle", "per_thread_handle"], &["*"], "main.engine_open*.fails_after_effect" => Fail, UNLOAD_OPEN_LOST;
     BEFORE_5472, &["*"], "main.filter_delete*.fails" => Fail, UNLOAD_DELETE_ONCE;
     STATIC_DELETED_ONCE, &["*"], "main.callout_delete*.fails" => Fail, OBJECT_DELETED_ONCE;
     STATIC_DELETED_ONCE, &["*"], "main.sublayer_delete*.fails" => Fail, OBJECT_DELETED_ONCE;

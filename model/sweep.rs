@@ -25,7 +25,7 @@ pub const DOCS_COMMAND: &str =
 
 /// By default at most this many pairs per design x scenario (`--faults 2`); more are not
 /// explored, and the sweep says so and is not complete.
-pub const PAIRS_MAX_DEFAULT: usize = 2_000;
+pub const PAIRS_MAX_DEFAULT: usize = 10_000;
 
 /// `--pairs-max` is at most this.
 pub const PAIRS_MAX_LIMIT: usize = 100_000;
@@ -686,7 +686,7 @@ pub fn markdown(report: &SweepReport) -> String {
          A design survives a plan when only the operation the fault was injected into fails. `unreachable`: the \
          fault never fired, not counted; `vacuous`: the fault kept the scenario from its target. A design that \
          fails without a fault is not swept. Each plan's counterexample: `--format json`; what each breaks is \
-         snapshotted (`snapshots/loom/sweep__*`), and why it is declared so is in `model/expectations.rs` (`SWEEP`).\n"
+         snapshotted (`snapshots/stateful/sweep__*`), and why it is declared so is in `model/expectations.rs` (`SWEEP`).\n"
     );
     for line in header(report).lines() {
         let _ = writeln!(out, "{line}  ");
@@ -731,7 +731,41 @@ pub fn markdown(report: &SweepReport) -> String {
             );
         }
         out.push('\n');
+        out.push_str(&declared_why(report, design));
     }
+    out
+}
+
+/// For one design, each reason `SWEEP` gives for the plans it does not survive (declared
+/// so), with those plans and, for the first of them, what its counterexample broke.
+fn declared_why(report: &SweepReport, design: &str) -> String {
+    let mut by: Vec<(&str, Vec<(&str, &SweepRow)>)> = Vec::new();
+    for group in report.groups.iter().filter(|g| g.design == design) {
+        for row in group.rows.iter().filter(|r| r.outcome != Outcome::Survived && r.as_declared) {
+            let Some(declared) = expectations::sweep_declared(design, &group.scenario, &row.plan) else { continue };
+            match by.iter_mut().find(|(reason, _)| *reason == declared.reason) {
+                Some((_, rows)) => rows.push((&group.scenario, row)),
+                None => by.push((declared.reason, vec![(&group.scenario, row)])),
+            }
+        }
+    }
+    if by.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Why (as `SWEEP` declares it):\n\n");
+    for (reason, rows) in by {
+        let mut plans: Vec<String> = Vec::new();
+        for (_, row) in &rows {
+            let plan = format!("`{}`", row.plan);
+            if !plans.contains(&plan) {
+                plans.push(plan);
+            }
+        }
+        let (scenario, first) = rows[0];
+        let _ = writeln!(out, "- {} ({} rows): {reason}.", plans.join(", "), rows.len());
+        let _ = writeln!(out, "  For instance {scenario} / `{}`: {}.", first.plan, first.why);
+    }
+    out.push('\n');
     out
 }
 

@@ -80,7 +80,7 @@ struct Cli {
     /// the scenario's WFP calls can meet
     #[arg(long, value_name = "N", value_parser = faults)]
     faults: Option<Faults>,
-    /// With --faults 2: at most N pairs per design x scenario (default 2000, at most
+    /// With --faults 2: at most N pairs per design x scenario (default 10000, at most
     /// 100000); more found is said, and exits 1
     #[arg(long, value_name = "N", value_parser = pairs_max)]
     pairs_max: Option<usize>,

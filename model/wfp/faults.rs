@@ -16,15 +16,16 @@ use super::events::{Actor, CallKind, EngineEvent};
 use super::Status;
 
 impl CallKind {
-    /// The faults this call can meet at once, as the sweep injects them: every call into
-    /// the engine can fail (`fails`) but a close, which the model's engine cannot fail and
-    /// upstream never checks; only FwpsCalloutUnregisterById0 documents `in_use`. A
-    /// `times_out` is added where the call waited for the transaction lock ([`Census`]).
+    /// The faults this call can meet, as the sweep injects them: every call into the
+    /// engine can fail (`fails`), or take effect and lose its reply (`fails_after_effect`),
+    /// but a close, which the model's engine cannot fail and upstream never checks; only
+    /// FwpsCalloutUnregisterById0 documents `in_use`. A `times_out` is added where the call
+    /// waited for the transaction lock ([`Census`]).
     pub const fn faults_at_once(self) -> &'static [FaultKind] {
         match self {
             CallKind::EngineClose => &[],
-            CallKind::CalloutUnregister => &[FaultKind::Fails, FaultKind::InUse],
-            _ => &[FaultKind::Fails],
+            CallKind::CalloutUnregister => &[FaultKind::Fails, FaultKind::InUse, FaultKind::FailsAfterEffect],
+            _ => &[FaultKind::Fails, FaultKind::FailsAfterEffect],
         }
     }
 
@@ -253,13 +254,22 @@ pub struct CallSite {
     pub occurrence: u32,
 }
 
+/// What the executions of one exploration saw at one call site.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SiteSeen {
+    /// Some execution waited there for the transaction lock on a session whose wait can
+    /// time out (W3): a `times_out` can fire there.
+    pub waited: bool,
+    /// The call succeeded in some execution: a `fails_after_effect` can fire there.
+    pub succeeded: bool,
+}
+
 /// Every call site the executions of one exploration reached: where a fault can be
-/// injected. For each, whether some execution waited there for the transaction lock on a
-/// session whose wait can time out (W3), so that a `times_out` can fire there.
+/// injected, and what was seen there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Census {
-    /// Every call site, and whether a `times_out` can fire there.
-    pub sites: BTreeMap<CallSite, bool>,
+    /// Every call site, and what was seen there.
+    pub sites: BTreeMap<CallSite, SiteSeen>,
     /// Every execution was explored and recorded: no limit and no panic stopped it.
     pub complete: bool,
 }
@@ -277,19 +287,24 @@ impl Census {
                 EngineEvent::Call(call) => {
                     let waited = waiting.remove(&actor).is_some_and(|(kind, can)| kind == call.kind && can);
                     let site = CallSite { actor, kind: call.kind, occurrence: call.occurrence };
-                    *self.sites.entry(site).or_insert(false) |= waited;
+                    let seen = self.sites.entry(site).or_default();
+                    seen.waited |= waited;
+                    seen.succeeded |= call.result.is_ok();
                 }
                 EngineEvent::Notify { .. } => {}
             }
         }
     }
 
-    /// Every fault a call site met here can meet in reality, in site order.
+    /// Every fault a call site met here can meet in reality, in site order: a
+    /// `fails_after_effect` only where the call succeeded, a `times_out` only where it waited.
     pub fn faults(&self) -> Vec<Fault> {
         let mut faults = Vec::new();
-        for (site, waited) in &self.sites {
-            let timeout = waited.then_some(FaultKind::TimesOut);
-            for fault in site.kind.faults_at_once().iter().copied().chain(timeout) {
+        for (site, seen) in &self.sites {
+            let timeout = seen.waited.then_some(FaultKind::TimesOut);
+            let kinds = site.kind.faults_at_once().iter().copied();
+            let kinds = kinds.filter(|kind| seen.succeeded || *kind != FaultKind::FailsAfterEffect);
+            for fault in kinds.chain(timeout) {
                 faults.push(Fault {
                     actor: site.actor,
                     kind: site.kind,
