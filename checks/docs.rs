@@ -61,7 +61,7 @@ fn designs_md_is_what_the_report_command_writes() {
 }
 
 /// How `docs/designs.md` is written.
-const REGENERATE: &str = "cargo build --release --features shuttle && (./target/release/wfpcheck --checker stateful --format markdown; echo; ./target/release/wfpcheck --checker stateful --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --format markdown) > docs/designs.md";
+const REGENERATE: &str = "cargo build --release --features shuttle && (./target/release/wfpcheck --checker stateful --format markdown; echo; ./target/release/wfpcheck --checker stateful --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider --scenario restart_during_attach --format markdown) > docs/designs.md";
 
 #[test]
 fn the_regeneration_command_runs_the_documented_sweep() {

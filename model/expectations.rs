@@ -541,8 +541,8 @@ const STATIC_DELETED_ONCE: &[&str] =
 const CONNECT_BOTH: &[&str] = &["two_attach", "attach_detach"];
 
 const START_UP_IGNORED: &str = "start-up fails by the fault, which it may; but DriverEntry ignores a failed start-up \
-                                ((void), TODO #521): the providers register, and every attach then fails with a status \
-                                no fault was injected into: on the closed global handle (STATUS_INVALID_HANDLE), or, \
+                                ((void), TODO #521): the providers register and netebpfext runs without its WFP \
+                                objects, and every attach then fails with a status no fault was injected into: on the closed global handle (STATUS_INVALID_HANDLE), or, \
                                 on a handle of its own, for the sublayer or callout start-up did not add (W13)";
 const START_UP_SPINS: &str = "start-up fails by the fault and DriverEntry goes on (TODO #521); #3659's unbounded \
                               retry then retries the attach's Begin on the closed handle forever";
@@ -607,6 +607,29 @@ const BEGIN_LOST_THREAD: &str = "the attach's FwpmTransactionBegin opens the tra
                                  (W6): a later call on that session joins the lost transaction (W8), and one on \
                                  another session waits for the lock forever";
 
+const RESTART_ONLY: &[&str] = &["restart_during_attach"];
+/// The designs on one global engine handle that attach without a retry.
+const GLOBAL_HANDLE: &[&str] = &["naive", "global_lock", "global_lock_add_only", "provider_lock"];
+
+const RESTART_START_IGNORED: &str = "the fault fails the restart's start-up (t1's calls after the stop), which it \
+                                     may, or loses the reply of one of its calls that took effect, and start-up \
+                                     undoes what it added; but the restart goes on as DriverEntry does ((void), \
+                                     TODO #521): the providers register and NMR attaches the client again to a \
+                                     netebpfext without its WFP objects";
+const STOP_DELETES_ONCE: &str = "the stop is #3866's unload path, which deletes each static object once and ignores a \
+                                 failure: the object is still in BFE when the stop returns, and the start's add of it \
+                                 fails with STATUS_FWP_ALREADY_EXISTS";
+const STOP_UNREGISTER_IGNORED: &str = "the stop tries FwpsCalloutUnregisterById once and ignores a failure: the \
+                                       callout is still registered when the stop returns, and the start's \
+                                       FwpsCalloutRegister of it fails (#4192 tries 10 times, #5472 retries too)";
+const STOP_DETACH_DELETE_ONCE: &str = "the stop's detach of the client (NMR's, as the provider deregisters) tries \
+                                       FwpmFilterDeleteById once: the filter stays committed after the detach \
+                                       returns, and in WFP after the stop";
+const BEGIN_LOST_RETRY: &str = "the attach's FwpmTransactionBegin opens the transaction on the global handle and \
+                                returns RPC_NT_CALL_FAILED; #3659's retry tries Begin again on the same handle, now \
+                                inside that transaction: STATUS_FWP_TXN_IN_PROGRESS each time, and the attach fails \
+                                with that, not with the fault, leaving the transaction open";
+
 macro_rules! swept {
     ($($designs:expr, $scenarios:expr, $faults:literal => $verdict:ident, $reason:expr;)*) => {
         &[$(SweepDeclared { designs: $designs, scenarios: $scenarios, faults: $faults, verdict: Verdict::$verdict, reason: $reason }),*]
@@ -616,6 +639,51 @@ macro_rules! swept {
 /// The sweep plans a design is declared not to survive (or that show nothing), with
 /// why; the first match wins, so the specific come before the general.
 pub const SWEEP: &[SweepDeclared] = swept! {
+    // A restart (restart_during_attach: t1 stops netebpfext and starts it again; t0
+    // attaches and detaches). The stop's calls come first in t1's occurrences, then the
+    // start's, then the attach NMR makes again.
+    STATIC_DELETED_ONCE, RESTART_ONLY, "t1.callout_delete*.fails" => Fail, STOP_DELETES_ONCE;
+    STATIC_DELETED_ONCE, RESTART_ONLY, "t1.sublayer_delete*.fails" => Fail, STOP_DELETES_ONCE;
+    STATIC_DELETED_ONCE, RESTART_ONLY, "t1.provider_delete*.fails" => Fail, STOP_DELETES_ONCE;
+    BEFORE_4192, RESTART_ONLY, "t1.callout_unregister*.fails" => Fail, STOP_UNREGISTER_IGNORED;
+    BEFORE_4192, RESTART_ONLY, "t1.callout_unregister*.in_use" => Fail, STOP_UNREGISTER_IGNORED;
+    BEFORE_5472, RESTART_ONLY, "t1.filter_delete*.fails" => Fail, STOP_DETACH_DELETE_ONCE;
+    BEFORE_5472, RESTART_ONLY, "t0.filter_delete*.fails" => Fail, DETACH_DELETE_ONCE;
+    &["per_operation_handle", "per_thread_handle"], RESTART_ONLY, "t0.engine_open2.fails" => Fail, DETACH_OPEN_FAILS;
+    &["per_operation_handle", "per_thread_handle"], RESTART_ONLY, "t1.engine_open1.fails" => Fail, RESTART_START_IGNORED;
+    &["per_operation_handle", "per_thread_handle"], RESTART_ONLY, "t1.engine_open2.fails" => Fail, RESTART_START_IGNORED;
+    &["per_operation_handle", "per_thread_handle"], RESTART_ONLY, "t1.engine_open*.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.engine_open1.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.engine_open1.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.begin1.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.begin1.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.provider_add1.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.provider_add1.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.sublayer_add*.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.sublayer_add*.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.callout_register*.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.callout_register*.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.commit1.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, "t1.commit1.fails_after_effect" => Fail, RESTART_START_IGNORED;
+    &["per_context_5472"], RESTART_ONLY, "t1.callout_add5.fails" => Fail, CALLOUT_SWALLOWED;
+    &["per_context_5472"], RESTART_ONLY, "t1.callout_add9.fails" => Fail, CALLOUT_SWALLOWED;
+    &["per_context_5472"], RESTART_ONLY, "t1.callout_add10.fails" => Fail, CALLOUT_SWALLOWED;
+    &["per_context_5472"], RESTART_ONLY, "t1.callout_add*.fails" => Pass, SURVIVES;
+    &["per_context_4192", "per_context_5472"], RESTART_ONLY, "t1.callout_add*.fails_after_effect" => Pass, SURVIVES;
+    &["*"], RESTART_ONLY, "t1.callout_add7.fails" => Fail, CALLOUT_SWALLOWED;
+    &["*"], RESTART_ONLY, "t1.callout_add11.fails" => Fail, CALLOUT_SWALLOWED;
+    &["*"], RESTART_ONLY, "t1.callout_add12.fails" => Fail, CALLOUT_SWALLOWED;
+    &["*"], RESTART_ONLY, "t1.callout_add7.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
+    &["*"], RESTART_ONLY, "t1.callout_add11.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
+    &["*"], RESTART_ONLY, "t1.callout_add12.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
+    &["retry"], RESTART_ONLY, "t0.begin*.fails_after_effect" => Fail, BEGIN_LOST_RETRY;
+    &["retry"], RESTART_ONLY, "t1.begin*.fails_after_effect" => Fail, BEGIN_LOST_RETRY;
+    GLOBAL_HANDLE, RESTART_ONLY, "t0.begin*.fails_after_effect" => Fail, BEGIN_LOST_GLOBAL;
+    GLOBAL_HANDLE, RESTART_ONLY, "t1.begin*.fails_after_effect" => Fail, BEGIN_LOST_GLOBAL;
+    &["per_thread_handle"], RESTART_ONLY, "t0.begin*.fails_after_effect" => Fail, BEGIN_LOST_THREAD;
+    &["per_thread_handle"], RESTART_ONLY, "t1.begin*.fails_after_effect" => Fail, BEGIN_LOST_THREAD;
+    &["per_context_dynamic"], RESTART_ONLY, "t1.commit*.fails_after_effect" => Pass, COMMIT_REPLY_LOST_DYNAMIC;
+    &["*"], RESTART_ONLY, "t1.commit*.fails_after_effect" => Fail, COMMIT_LOST;
     // Start-up (the main thread's calls before the threads start).
     &["retry_unbounded"], &["*"], "main.engine_open1.fails" => Fail, START_UP_SPINS;
     &["retry_unbounded"], &["*"], "main.begin1.fails" => Fail, START_UP_SPINS;

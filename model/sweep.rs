@@ -21,7 +21,7 @@ use crate::wfp::faults::{Fault, FaultPlan};
 /// The sweep `docs/designs.md` ends with: every single fault of the two-thread scenarios.
 pub const DOCS_COMMAND: &str =
     "wfpcheck --checker stateful --faults 1 --scenario two_attach --scenario attach_detach --scenario same_provider \
-     --format markdown";
+     --scenario restart_during_attach --format markdown";
 
 /// By default at most this many pairs per design x scenario (`--faults 2`); more are not
 /// explored, and the sweep says so and is not complete.
@@ -754,15 +754,30 @@ fn declared_why(report: &SweepReport, design: &str) -> String {
     }
     let mut out = String::from("Why (as `SWEEP` declares it):\n\n");
     for (reason, rows) in by {
-        let mut plans: Vec<String> = Vec::new();
-        for (_, row) in &rows {
-            let plan = format!("`{}`", row.plan);
-            if !plans.contains(&plan) {
-                plans.push(plan);
+        // Each plan with the scenarios it is in, named where they are not all of the reason's.
+        let mut plans: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut scenarios: Vec<&str> = Vec::new();
+        for (scenario, row) in &rows {
+            match plans.iter_mut().find(|(plan, _)| *plan == row.plan) {
+                Some((_, of)) => of.push(scenario),
+                None => plans.push((&row.plan, vec![scenario])),
+            }
+            if !scenarios.contains(scenario) {
+                scenarios.push(scenario);
             }
         }
+        let plans: Vec<String> = plans
+            .iter()
+            .map(|(plan, of)| {
+                if of.len() == scenarios.len() {
+                    format!("`{plan}`")
+                } else {
+                    format!("`{plan}` ({})", of.join(", "))
+                }
+            })
+            .collect();
         let (scenario, first) = rows[0];
-        let _ = writeln!(out, "- {} ({} rows): {reason}.", plans.join(", "), rows.len());
+        let _ = writeln!(out, "- {} ({} rows in {}): {reason}.", plans.join(", "), rows.len(), scenarios.join(", "));
         let _ = writeln!(out, "  For instance {scenario} / `{}`: {}.", first.plan, first.why);
     }
     out.push('\n');

@@ -639,15 +639,27 @@ fn cases() -> Vec<Case> {
             "start-up failed",
         ),
         // A fault injected into start-up may fail it, but DriverEntry goes on (TODO #521):
-        // the attaches then fail on the NULL global handle, which no fault was injected into.
+        // netebpfext runs without its objects, and the attaches then fail on the NULL global
+        // handle, which no fault was injected into.
         case(
             "start_up_fault_excused_but_not_what_follows",
             built_in("naive"),
             "two_attach",
             "main.provider_add1.fails",
             Verdict::Fail,
-            &[ATTACH_FAILS_ONLY_BY_FAULT],
-            "no fault was injected into it",
+            &[RUNS_WITH_ITS_OBJECTS, ATTACH_FAILS_ONLY_BY_FAULT],
+            "DriverEntry goes on ((void), TODO #521)",
+        ),
+        // #3866's stop deletes each static object once: a failed callout delete leaves the
+        // callout in BFE, and the start's FwpmCalloutAdd finds it (ALREADY_EXISTS).
+        case(
+            "a_stop_that_leaves_an_object",
+            built_in("per_context_handle"),
+            "restart_during_attach",
+            "t1.callout_delete1.fails",
+            Verdict::Fail,
+            &[STOP_REMOVES_OBJECTS, STARTUP_SUCCEEDS],
+            "the stop returned with EBPF_HOOK_OUTBOUND_L2_CALLOUT, EBPF_WFP_PROVIDER still in the engine",
         ),
         // Unload before #4192 ignores a failed FwpsCalloutUnregisterById and completes.
         case(
@@ -848,7 +860,7 @@ self_tests! {
     panic_in_attach lock_order_inversion swallowed_add_failure attach_adds_nothing adds_fewer_filters skips_the_reference
     keeps_the_context detach_forgets_filters
     deletes_other_filters spin_without_progress a_long_stop_is_no_livelock a_checker_limit_is_inconclusive fails_after_commit leaked_handle static_objects_left
-    failed_start_up start_up_fault_excused_but_not_what_follows unregister_ignored swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
+    failed_start_up start_up_fault_excused_but_not_what_follows a_stop_that_leaves_an_object unregister_ignored swallowed_callout_add foreign_transaction fault_that_cannot_fire an_unrelated_fault_excuses_nothing
     remembers_what_it_saw foreign_lock_is_refused arc_count_lock_is_refused helper_file_lock_is_refused
     a_lock_outside_the_source_dir_is_unseen hidden_foreign_lock_is_given_up
 }

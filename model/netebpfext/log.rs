@@ -148,6 +148,14 @@ pub enum EventKind {
         /// The contexts that keep it from running down.
         contexts: Vec<ContextId>,
     },
+    /// A restart's stop returned: netebpfext starts again next.
+    Stopped,
+    /// Start-up failed and `DriverEntry` goes on ((void), TODO #521): the hook providers
+    /// register with what start-up left, `status` the failure's.
+    StartUpIgnored {
+        /// What start-up failed with.
+        status: Option<Status>,
+    },
     /// Anything else worth showing in a counterexample.
     Note(&'static str),
 }

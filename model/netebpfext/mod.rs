@@ -720,6 +720,9 @@ impl Extension {
             log,
         });
         let started = ext.start_up(Actor::Main);
+        if let Err(failure) = started {
+            ext.log().push(Actor::Main, EventKind::StartUpIgnored { status: failure.wfp });
+        }
         (ext, started)
     }
 
@@ -795,8 +798,10 @@ impl Extension {
             self.hung.with(|hung| *hung = true);
             return;
         }
-        self.log().push(actor, EventKind::Note("netebpfext stopped; it starts again"));
-        let _ = self.start_up(actor);
+        self.log().push(actor, EventKind::Stopped);
+        if let Err(failure) = self.start_up(actor) {
+            self.log().push(actor, EventKind::StartUpIgnored { status: failure.wfp });
+        }
         for provider in &self.providers {
             let _nmr = self.nmr_lock(provider);
             provider.registered.with(|registered| *registered = true);

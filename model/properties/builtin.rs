@@ -27,6 +27,21 @@ pub const STARTUP_SUCCEEDS: Property = Property::always(
     "start-up succeeds, unless a fault injected into one of its calls is what it failed with",
 )
 .on_step(startup_succeeds);
+/// netebpfext never runs after a failed start-up: DriverEntry ignoring it (TODO #521)
+/// leaves the hook providers registered without the WFP objects start-up undid.
+pub const RUNS_WITH_ITS_OBJECTS: Property = Property::always(
+    "runs_with_its_objects",
+    "netebpfext's hook providers register only after a start-up that succeeded: it never runs without the WFP \
+     objects its start-up adds",
+)
+.on_step(runs_with_its_objects);
+/// A restart's stop leaves nothing a start must add again.
+pub const STOP_REMOVES_OBJECTS: Property = Property::always(
+    "stop_removes_objects",
+    "when a restart's stop returns, the engine holds none of netebpfext's filters and WFP objects and no callout \
+     of its is registered, so that the start can add them again",
+)
+.on_step(stop_removes_objects);
 /// An attach fails only by an injected fault (the #3728 failure breaks it).
 pub const ATTACH_FAILS_ONLY_BY_FAULT: Property = Property::always(
     "attach_fails_only_by_fault",
@@ -92,6 +107,8 @@ pub const ALWAYS: &[Property] = &[
     NO_DEADLOCK,
     BOUNDED_CALLS,
     STARTUP_SUCCEEDS,
+    RUNS_WITH_ITS_OBJECTS,
+    STOP_REMOVES_OBJECTS,
     ATTACH_FAILS_ONLY_BY_FAULT,
     NO_FOREIGN_TRANSACTION,
     ATTACH_INSTALLS_FILTERS,
@@ -143,6 +160,36 @@ fn startup_succeeds(step: &Step<'_>, found: &mut Findings) {
         if !failure.wfp.is_some_and(|s| ended.faulted.contains(&s)) {
             found.violated(format!("start-up failed: {}", describe_failure(failure)), failure.wfp);
         }
+    }
+}
+
+fn runs_with_its_objects(step: &Step<'_>, found: &mut Findings) {
+    if let EventKind::StartUpIgnored { status } = step.event.kind {
+        let why = status.map_or_else(String::new, |s| format!(" with {} {}", s.hex(), s.name()));
+        found.violated(
+            format!(
+                "start-up failed{why} and DriverEntry goes on ((void), TODO #521): the hook providers register and \
+                 netebpfext runs without the WFP objects start-up undid"
+            ),
+            status,
+        );
+    }
+}
+
+fn stop_removes_objects(step: &Step<'_>, found: &mut Findings) {
+    if !matches!(step.event.kind, EventKind::Stopped) {
+        return;
+    }
+    let history = step.history;
+    let mut left: Vec<String> =
+        history.committed_filters().map(|(id, context)| format!("{id} (filter context {context})")).collect();
+    left.extend(history.objects().iter().map(|key| key.to_string()));
+    left.extend(history.registered().iter().map(|key| format!("{key} (registered)")));
+    if !left.is_empty() {
+        found.violated(
+            format!("the stop returned with {} still in the engine: the start cannot add them again", left.join(", ")),
+            None,
+        );
     }
 }
 

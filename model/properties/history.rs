@@ -6,7 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::netebpfext::{Event, EventKind, Op};
-use crate::wfp::{Actor, CallKind, ContextId, Effect, EngineEvent, FilterId, Status};
+use crate::wfp::faults::FaultKind;
+use crate::wfp::{Actor, CallKind, ContextId, Effect, EngineEvent, FilterId, Status, Target};
 
 /// One netebpfext operation of a thread, and what it has done so far.
 #[derive(Debug, Clone, Default, Hash)]
@@ -52,6 +53,10 @@ pub struct History {
     freed_with_filters: Vec<(ContextId, Vec<(FilterId, &'static str)>)>,
     /// A wait of netebpfext's never ended.
     hung: bool,
+    /// Every object (provider, sublayer, callout) the engine holds committed, by key.
+    objects: BTreeSet<&'static str>,
+    /// Every callout registered with the filter engine (FwpsCalloutRegister), by key.
+    registered: BTreeSet<&'static str>,
 }
 
 impl History {
@@ -94,6 +99,21 @@ impl History {
         &self.freed_with_filters
     }
 
+    /// Every filter the engine holds committed, with its filter context.
+    pub fn committed_filters(&self) -> impl Iterator<Item = (FilterId, ContextId)> + '_ {
+        self.committed.iter().map(|(id, (context, _))| (*id, *context))
+    }
+
+    /// Every object (provider, sublayer, callout) the engine holds committed, by key.
+    pub fn objects(&self) -> &BTreeSet<&'static str> {
+        &self.objects
+    }
+
+    /// Every callout registered with the filter engine, by key.
+    pub fn registered(&self) -> &BTreeSet<&'static str> {
+        &self.registered
+    }
+
     /// Whether a wait of netebpfext's never ended (so it never finished unloading).
     pub fn hung(&self) -> bool {
         self.hung
@@ -129,6 +149,20 @@ impl History {
                 if let Err(status) = call.result {
                     current.last_failure = Some((call.kind, status));
                 }
+                // A registration is no committed state: it took effect if the call succeeded
+                // or only its reply was lost.
+                let took_effect = call.result.is_ok() || call.fault == Some(FaultKind::FailsAfterEffect);
+                if let (true, Target::Key(key)) = (took_effect, call.target) {
+                    match call.kind {
+                        CallKind::CalloutRegister => {
+                            self.registered.insert(key);
+                        }
+                        CallKind::CalloutUnregister => {
+                            self.registered.remove(key);
+                        }
+                        _ => {}
+                    }
+                }
                 for effect in &call.effects {
                     match *effect {
                         Effect::FilterAdded { id, context, layer } => {
@@ -137,7 +171,12 @@ impl History {
                         Effect::FilterRemoved { id, .. } => {
                             self.committed.remove(&id);
                         }
-                        Effect::ObjectAdded(_) | Effect::ObjectRemoved(_) => {}
+                        Effect::ObjectAdded(key) => {
+                            self.objects.insert(key);
+                        }
+                        Effect::ObjectRemoved(key) => {
+                            self.objects.remove(key);
+                        }
                     }
                 }
             }
@@ -184,6 +223,8 @@ impl History {
             EventKind::Hung { .. } => self.hung = true,
             EventKind::Engine(EngineEvent::Wait { .. } | EngineEvent::Notify { .. })
             | EventKind::Lock { .. }
+            | EventKind::Stopped
+            | EventKind::StartUpIgnored { .. }
             | EventKind::Note(_) => {}
         }
         None

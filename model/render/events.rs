@@ -107,6 +107,10 @@ fn line(event: &Event) -> Line {
             contexts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
                 + if contexts.len() == 1 { " is" } else { " are" }
         )),
+        EventKind::Stopped => plain("(netebpfext stopped; it starts again)".to_string()),
+        EventKind::StartUpIgnored { .. } => {
+            plain("(DriverEntry goes on after the failed start-up: TODO #521)".to_string())
+        }
         EventKind::Note(note) => plain(format!("({note})")),
     }
 }
