@@ -516,12 +516,15 @@ pub fn settings_for(design: &str, scenario: &str, settings: &Settings) -> Settin
 }
 
 /// A declared outcome of fault-sweep plans: every plan whose faults match `faults` (in
-/// the plan syntax, `*` for any occurrence; pairs joined by `+`), for these designs and
-/// scenarios (`*` for any, `!name` for all but that one).
+/// the plan syntax, `*` for any occurrence, the persistent fault `*` included; pairs
+/// joined by `+`), for these designs and scenarios (`*` for any, `!name` for all but that
+/// one). `exactly` (written before the pattern): only the plan it spells, so that a
+/// persistent fault (`t0.filter_delete*.fails`) is declared apart from the single ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SweepDeclared {
     pub designs: &'static [&'static str],
     pub scenarios: &'static [&'static str],
+    pub exactly: bool,
     pub faults: &'static str,
     pub verdict: Verdict,
     pub reason: &'static str,
@@ -565,11 +568,13 @@ const UNREGISTER_IGNORED: &str = "unload tries FwpsCalloutUnregisterById once, i
 const NO_DETACH: &str = "t0's attach fails by the fault, so there is no detach to overlap t1's attach: the scenario's \
                          target is never reached, and the plan shows nothing";
 
-const START_UP_LOST_REPLY: &str = "the start-up call takes effect and returns RPC_NT_CALL_FAILED (fails_after_effect): \
+const START_UP_LOST_REPLY: &str =
+    "the start-up call takes effect and returns RPC_NT_CALL_FAILED (fails_after_effect): \
                                    start-up fails and undoes what it added, which it may; but DriverEntry ignores a \
                                    failed start-up ((void), TODO #521), and every attach then fails with a status no \
                                    fault was injected into, as for a start-up call that fails outright";
-const START_UP_LOST_REPLY_SPINS: &str = "the start-up call takes effect and returns RPC_NT_CALL_FAILED, start-up fails \
+const START_UP_LOST_REPLY_SPINS: &str =
+    "the start-up call takes effect and returns RPC_NT_CALL_FAILED, start-up fails \
                                          and DriverEntry goes on (TODO #521); #3659's unbounded retry then retries \
                                          the attach's Begin on the closed handle forever";
 const CALLOUT_ADD_LOST: &str = "FwpmCalloutAdd adds the callout and returns RPC_NT_CALL_FAILED: \
@@ -584,7 +589,8 @@ const SESSION_REPLY_LOST: &str = "FwpmEngineOpen opens a session and returns RPC
                                   as it may, but no code holds the new session's handle, so nothing can close it and \
                                   it is open at the end. Any code that opens a session can meet it; the designs on a \
                                   global handle open none outside start-up and unload";
-const DETACH_OPEN_LOST: &str = "the detach's FwpmEngineOpen opens a session and returns RPC_NT_CALL_FAILED: the detach \
+const DETACH_OPEN_LOST: &str =
+    "the detach's FwpmEngineOpen opens a session and returns RPC_NT_CALL_FAILED: the detach \
                                 skips the deletes, so the filters stay committed after it returns, and the session \
                                 no code holds is never closed";
 const UNLOAD_OPEN_LOST: &str = "unload's detach of the clients still attached opens its session, which returns \
@@ -608,6 +614,27 @@ const BEGIN_LOST_THREAD: &str = "the attach's FwpmTransactionBegin opens the tra
                                  another session waits for the lock forever";
 
 const RESTART_ONLY: &[&str] = &["restart_during_attach"];
+/// The designs whose unload tries each delete and unregister UNLOAD_TRIES_MAX times.
+const TRIES_AT_UNLOAD: &[&str] = &["per_context_4192", "per_context_5472"];
+
+const CALLOUT_ADDS_SWALLOWED: &str = "every FwpmCalloutAdd fails (the fault persists): \
+                                      _net_ebpf_ext_register_wfp_callout returns its unregister's success each time, \
+                                      so start-up succeeds with no callout added, and every attach fails with \
+                                      STATUS_FWP_CALLOUT_NOT_FOUND (W13), not with the fault";
+const UNLOAD_TRIES_RUN_OUT: &str = "the fault persists past the retries: #4192's unload tries each delete and each \
+                                    FwpsCalloutUnregisterById UNLOAD_TRIES_MAX (10) times, then goes on without it: the \
+                                    object stays in BFE, or the callout registered, after the driver is gone (the \
+                                    retries outlast a transient failure, not memory pressure that lasts)";
+const STOP_TRIES_RUN_OUT: &str = "the fault persists past the retries: the stop (#4192's unload path) tries each \
+                                  delete and each FwpsCalloutUnregisterById UNLOAD_TRIES_MAX (10) times, then goes on \
+                                  without it: the object or the registration is still there when the stop returns, \
+                                  and the start cannot add it again";
+const DELETE_TRIES_RUN_OUT: &str = "the fault persists past the retries: #5472's detach tries each \
+                                    FwpmFilterDeleteById DELETE_TRIES_MAX (3) times, then keeps the filter context on \
+                                    its provider's zombie list: the filter stays committed after the detach returns \
+                                    (the issue's own row: restart_during_attach / t1.filter_delete*.fails)";
+const BEGIN_FAILS_SPINS: &str = "every FwpmTransactionBegin of the thread fails (the fault persists), and #3659's \
+                                 unbounded retry tries it again forever: a spin";
 /// The designs on one global engine handle that attach without a retry.
 const GLOBAL_HANDLE: &[&str] = &["naive", "global_lock", "global_lock_add_only", "provider_lock"];
 
@@ -631,8 +658,17 @@ const BEGIN_LOST_RETRY: &str = "the attach's FwpmTransactionBegin opens the tran
                                 with that, not with the fault, leaving the transaction open";
 
 macro_rules! swept {
-    ($($designs:expr, $scenarios:expr, $faults:literal => $verdict:ident, $reason:expr;)*) => {
-        &[$(SweepDeclared { designs: $designs, scenarios: $scenarios, faults: $faults, verdict: Verdict::$verdict, reason: $reason }),*]
+    (@exactly) => { false };
+    (@exactly exactly) => { true };
+    ($($designs:expr, $scenarios:expr, $($exactly:ident)? $faults:literal => $verdict:ident, $reason:expr;)*) => {
+        &[$(SweepDeclared {
+            designs: $designs,
+            scenarios: $scenarios,
+            exactly: swept!(@exactly $($exactly)?),
+            faults: $faults,
+            verdict: Verdict::$verdict,
+            reason: $reason,
+        }),*]
     };
 }
 
@@ -642,6 +678,18 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     // A restart (restart_during_attach: t1 stops netebpfext and starts it again; t0
     // attaches and detaches). The stop's calls come first in t1's occurrences, then the
     // start's, then the attach NMR makes again.
+    &["*"], RESTART_ONLY, exactly "t1.engine_open*.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, exactly "t1.begin*.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, exactly "t1.provider_add*.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, exactly "t1.commit*.fails" => Fail, RESTART_START_IGNORED;
+    &["*"], RESTART_ONLY, exactly "t1.callout_add*.fails" => Fail, CALLOUT_ADDS_SWALLOWED;
+    TRIES_AT_UNLOAD, RESTART_ONLY, exactly "t1.callout_delete*.fails" => Fail, STOP_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, RESTART_ONLY, exactly "t1.sublayer_delete*.fails" => Fail, STOP_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, RESTART_ONLY, exactly "t1.provider_delete*.fails" => Fail, STOP_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, RESTART_ONLY, exactly "t1.callout_unregister*.fails" => Fail, STOP_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, RESTART_ONLY, exactly "t1.callout_unregister*.in_use" => Fail, STOP_TRIES_RUN_OUT;
+    &["per_context_5472"], RESTART_ONLY, exactly "t1.filter_delete*.fails" => Fail, DELETE_TRIES_RUN_OUT;
+    &["per_context_5472"], RESTART_ONLY, exactly "t0.filter_delete*.fails" => Fail, DELETE_TRIES_RUN_OUT;
     STATIC_DELETED_ONCE, RESTART_ONLY, "t1.callout_delete*.fails" => Fail, STOP_DELETES_ONCE;
     STATIC_DELETED_ONCE, RESTART_ONLY, "t1.sublayer_delete*.fails" => Fail, STOP_DELETES_ONCE;
     STATIC_DELETED_ONCE, RESTART_ONLY, "t1.provider_delete*.fails" => Fail, STOP_DELETES_ONCE;
@@ -684,7 +732,13 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     &["per_thread_handle"], RESTART_ONLY, "t1.begin*.fails_after_effect" => Fail, BEGIN_LOST_THREAD;
     &["per_context_dynamic"], RESTART_ONLY, "t1.commit*.fails_after_effect" => Pass, COMMIT_REPLY_LOST_DYNAMIC;
     &["*"], RESTART_ONLY, "t1.commit*.fails_after_effect" => Fail, COMMIT_LOST;
-    // Start-up (the main thread's calls before the threads start).
+    // Start-up (the main thread's calls before the threads start). A fault that persists
+    // fails start-up's first call of its kind.
+    &["*"], &["*"], exactly "main.engine_open*.fails" => Fail, START_UP_IGNORED;
+    &["*"], &["*"], exactly "main.begin*.fails" => Fail, START_UP_IGNORED;
+    &["*"], &["*"], exactly "main.provider_add*.fails" => Fail, START_UP_IGNORED;
+    &["*"], &["*"], exactly "main.commit*.fails" => Fail, START_UP_IGNORED;
+    &["*"], &["*"], exactly "main.callout_add*.fails" => Fail, CALLOUT_ADDS_SWALLOWED;
     &["retry_unbounded"], &["*"], "main.engine_open1.fails" => Fail, START_UP_SPINS;
     &["retry_unbounded"], &["*"], "main.begin1.fails" => Fail, START_UP_SPINS;
     &["retry_unbounded"], &["*"], "main.provider_add1.fails" => Fail, START_UP_SPINS;
@@ -727,6 +781,13 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     &["*"], &["*"], "main.callout_add11.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
     &["*"], &["*"], "main.callout_add12.fails_after_effect" => Fail, CALLOUT_ADD_LOST;
     // The worker threads.
+    &["retry_unbounded"], &["*"], exactly "t0.begin*.fails" => Fail, BEGIN_FAILS_SPINS;
+    &["retry_unbounded"], &["*"], exactly "t1.begin*.fails" => Fail, BEGIN_FAILS_SPINS;
+    &["*"], &["attach_detach"], exactly "t0.begin*.fails" => Vacuous, NO_DETACH;
+    &["*"], &["attach_detach"], exactly "t0.commit*.fails" => Vacuous, NO_DETACH;
+    &["*"], &["attach_detach"], exactly "t0.engine_open*.fails" => Vacuous, NO_DETACH;
+    &["per_context_5472"], &["attach_detach"], exactly "t0.filter_delete*.fails" => Fail, DELETE_TRIES_RUN_OUT;
+    &["per_context_5472"], &["attach_detach"], exactly "t0.filter_delete*.times_out" => Fail, DELETE_TRIES_RUN_OUT;
     &["per_context_dynamic"], &["attach_detach"], "t0.commit1.fails_after_effect" => Vacuous, NO_DETACH;
     &["per_context_dynamic"], &["*"], "t0.commit1.fails_after_effect" => Pass, COMMIT_REPLY_LOST_DYNAMIC;
     &["per_context_dynamic"], &["*"], "t1.commit1.fails_after_effect" => Pass, COMMIT_REPLY_LOST_DYNAMIC;
@@ -751,6 +812,12 @@ pub const SWEEP: &[SweepDeclared] = swept! {
     BEFORE_5472, &["attach_detach"], "t0.filter_delete*.fails" => Fail, DETACH_DELETE_ONCE;
     BEFORE_5472, &["attach_detach"], "t0.filter_delete*.times_out" => Fail, DETACH_DELETE_ONCE;
     // Unload (the main thread's calls after the threads end).
+    TRIES_AT_UNLOAD, &["*"], exactly "main.callout_delete*.fails" => Fail, UNLOAD_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, &["*"], exactly "main.sublayer_delete*.fails" => Fail, UNLOAD_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, &["*"], exactly "main.provider_delete*.fails" => Fail, UNLOAD_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, &["*"], exactly "main.callout_unregister*.fails" => Fail, UNLOAD_TRIES_RUN_OUT;
+    TRIES_AT_UNLOAD, &["*"], exactly "main.callout_unregister*.in_use" => Fail, UNLOAD_TRIES_RUN_OUT;
+    &["per_context_5472"], &["*"], exactly "main.filter_delete*.fails" => Fail, DELETE_TRIES_RUN_OUT;
     &["per_operation_handle", "per_thread_handle"], &["*"], "main.engine_open*.fails" => Fail, UNLOAD_OPEN_FAILS;
     &["per_operation_handle", "per_thread_handle"], &["*"], "main.engine_open*.fails_after_effect" => Fail, UNLOAD_OPEN_LOST;
     BEFORE_5472, &["*"], "main.filter_delete*.fails" => Fail, UNLOAD_DELETE_ONCE;
@@ -781,7 +848,9 @@ pub fn faults_match(pattern: &str, plan: &str) -> bool {
 
 /// Whether a declaration names this design, scenario and plan.
 pub fn sweep_matches(declared: &SweepDeclared, design: &str, scenario: &str, plan: &str) -> bool {
-    names_match(declared.designs, design)
+    let exact = !declared.exactly || FaultPlan::parse(declared.faults) == FaultPlan::parse(plan);
+    exact
+        && names_match(declared.designs, design)
         && names_match(declared.scenarios, scenario)
         && faults_match(declared.faults, plan)
 }

@@ -298,9 +298,11 @@ impl Census {
 
     /// Every fault a call site met here can meet in reality, in site order: a
     /// `fails_after_effect` only where the call succeeded, a `times_out` only where it waited.
+    /// After each thread's calls of one kind come the persistent faults ([`Census::persistent`]).
     pub fn faults(&self) -> Vec<Fault> {
         let mut faults = Vec::new();
-        for (site, seen) in &self.sites {
+        let mut sites = self.sites.iter().peekable();
+        while let Some((site, seen)) = sites.next() {
             let timeout = seen.waited.then_some(FaultKind::TimesOut);
             let kinds = site.kind.faults_at_once().iter().copied();
             let kinds = kinds.filter(|kind| seen.succeeded || *kind != FaultKind::FailsAfterEffect);
@@ -312,7 +314,22 @@ impl Census {
                     fault,
                 });
             }
+            let last_of_kind = sites.peek().is_none_or(|(next, _)| (next.actor, next.kind) != (site.actor, site.kind));
+            if last_of_kind {
+                faults.extend(self.persistent(site.actor, site.kind));
+            }
         }
         faults
+    }
+
+    /// Memory pressure fails every call of a kind for a while: for `actor`'s calls of
+    /// `kind`, every one failing (`fails`, and `in_use` where the call documents it) and,
+    /// where one waited for the transaction lock, every wait timing out. A lost reply is
+    /// not made persistent: one after the effect is enough to break what it breaks.
+    fn persistent(&self, actor: Actor, kind: CallKind) -> Vec<Fault> {
+        let of_kind = || self.sites.iter().filter(move |(site, _)| site.actor == actor && site.kind == kind);
+        let waited = of_kind().any(|(_, seen)| seen.waited).then_some(FaultKind::TimesOut);
+        let kinds = kind.faults_at_once().iter().copied().filter(|fault| *fault != FaultKind::FailsAfterEffect);
+        kinds.chain(waited).map(|fault| Fault { actor, kind, occurrence: Occurrence::Every, fault }).collect()
     }
 }
