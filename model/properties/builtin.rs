@@ -31,8 +31,8 @@ pub const STARTUP_SUCCEEDS: Property = Property::always(
 /// leaves the hook providers registered without the WFP objects start-up undid.
 pub const RUNS_WITH_ITS_OBJECTS: Property = Property::always(
     "runs_with_its_objects",
-    "netebpfext's hook providers register only after a start-up that succeeded: it never runs without the WFP \
-     objects its start-up adds",
+    "netebpfext does not go on after a failed start-up: its hook providers register only after a start-up that \
+     returned success (one that returns success without an object it needed is caught by the attach that needs it)",
 )
 .on_step(runs_with_its_objects);
 /// A restart's stop leaves nothing a start must add again.
